@@ -1,0 +1,98 @@
+# callsla - plain Makefile with pkg-config.
+#   make              build build/callsla
+#   make test         unit, scenario, corpus and real-data tests
+#   make demo         convert a real day and print its queue table
+#   make bench        benchmarks (figures on stdout; see bench/README.md)
+#   make fuzz         libFuzzer run of the decoder (clang), FUZZ_SECONDS long
+# Switches: WERROR=0|1 (default 1), SANITIZE=address,undefined, O=0..3.
+# Missing Debian packages are installed by scripts/install-deps.sh first.
+
+CC       ?= cc
+WERROR   ?= 1
+SANITIZE ?=
+O        ?= 2
+B        ?= build
+FUZZ_SECONDS ?= 30
+
+PKG_CORE := libconfig rdkafka
+PKG_TEST := cmocka jansson
+
+CPPFLAGS += -Iinclude -Idaemon -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L
+CFLAGS   += -std=c11 -O$(O) -g -Wall -Wextra -Wshadow -Wstrict-prototypes \
+            -Wmissing-prototypes -Wno-missing-field-initializers
+ifeq ($(WERROR),1)
+CFLAGS   += -Werror
+endif
+ifneq ($(SANITIZE),)
+CFLAGS   += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS  += -fsanitize=$(SANITIZE)
+endif
+
+# pkg-config runs when a recipe needs it, after the deps stamp exists.
+core_cflags = $(shell pkg-config --cflags $(PKG_CORE))
+core_libs   = $(shell pkg-config --libs $(PKG_CORE)) -lm
+test_cflags = $(shell pkg-config --cflags $(PKG_TEST))
+test_libs   = $(shell pkg-config --libs $(PKG_TEST))
+
+# The core library: everything in daemon/ but entry points (main_*) and the
+# tool's subcommands (cmd_*).
+CORE_SRC  := $(filter-out daemon/main_%.c daemon/cmd_%.c,$(wildcard daemon/*.c))
+CORE_OBJ  := $(CORE_SRC:%.c=$(B)/%.o)
+TOOL_SRC  := daemon/main_callsla.c $(wildcard daemon/cmd_*.c)
+TOOL_OBJ  := $(TOOL_SRC:%.c=$(B)/%.o)
+TEST_SRC  := $(wildcard tests/unit/test_*.c)
+TEST_BIN  := $(TEST_SRC:tests/unit/%.c=$(B)/tests/%)
+BENCH_SRC := $(wildcard bench/*.c)
+BENCH_BIN := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
+DEPS      := $(B)/.deps-installed
+
+.PHONY: all test demo bench fuzz clean deps
+all: $(B)/callsla
+
+deps: $(DEPS)
+$(DEPS): scripts/install-deps.sh
+	@mkdir -p $(B)
+	sh scripts/install-deps.sh
+	@touch $@
+
+$(B)/%.o: %.c | $(DEPS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(core_cflags) $(test_cflags) -MMD -MP -c $< -o $@
+
+$(B)/libcallsla.a: $(CORE_OBJ)
+	$(AR) rcs $@ $^
+
+$(B)/callsla: $(TOOL_OBJ) $(B)/libcallsla.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(core_libs)
+
+$(B)/tests/%: $(B)/tests/unit/%.o $(B)/libcallsla.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(core_libs) $(test_libs)
+
+$(B)/bench/%: $(B)/bench/%.o $(B)/libcallsla.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(core_libs) $(test_libs)
+
+test: $(B)/callsla $(TEST_BIN)
+	sh tests/run.sh $(B)
+
+demo: $(B)/callsla
+	sh scripts/demo.sh $(B)
+
+bench: $(BENCH_BIN) $(B)/callsla
+	sh bench/run.sh $(B)
+
+# libFuzzer wants clang and its own main; the core is rebuilt with it.
+fuzz: | $(DEPS)
+	@mkdir -p $(B)/fuzz
+	clang $(CPPFLAGS) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined \
+	  -o $(B)/fuzz/fuzz_decode tests/fuzz/fuzz_decode.c daemon/decode.c \
+	  daemon/timefmt.c daemon/names.c
+	mkdir -p $(B)/fuzz/corpus
+	$(B)/fuzz/fuzz_decode -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+	  -dict=tests/fuzz/events.dict $(B)/fuzz/corpus tests/corpus/valid tests/corpus/reject
+
+clean:
+	rm -rf $(B)
+
+-include $(CORE_OBJ:.o=.d) $(TOOL_OBJ:.o=.d) $(TEST_SRC:%.c=$(B)/%.d) $(BENCH_SRC:%.c=$(B)/%.d)

@@ -1,0 +1,1090 @@
+/* decode.c - one message's bytes -> csla_event_t, or a rejection.
+ *
+ * Two phases.  The first walks the whole message once, validating it as
+ * jansson 2.14 json_loadb(JSON_DECODE_ANY | JSON_ALLOW_NUL) would, and
+ * records the raw span of each top-level field the schema knows (the last
+ * one wins on duplicate keys, as in jansson); everything else is skipped.
+ * The second interprets those spans in a fixed order, so that key order in
+ * the message never matters and the first failing field in that order names
+ * the rejection.  Strings without escapes are returned as pointers into the
+ * message; escaped ones are unescaped into the decoder's scratch buffer,
+ * which never overflows because an unescaped string is never longer than its
+ * source and each source string is unescaped at most once per message.
+ *
+ * Speed: the scanners pass the cursor by value and keep their common case
+ * (plain ASCII strings, small integers) inline; escapes, UTF-8, containers
+ * and errors take out-of-line paths. */
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
+#include "callsla/decode.h"
+#include "callsla/timefmt.h"
+
+/* jansson's JSON_PARSER_MAX_DEPTH: a value nested in more than 2047
+ * containers is refused. */
+#define JSON_MAX_DEPTH 2048
+
+/* Bounds of what the schema accepts besides JSON itself (docs/events.md). */
+#define MAX_DURATION_MS (366LL * 86400000)
+#define MIN_TS_MS (-62135596800000LL)  /* 0001-01-01T00:00:00.000Z */
+#define MAX_TS_MS 253402300799999LL    /* 9999-12-31T23:59:59.999Z */
+
+struct csla_decoder {
+	size_t max_bytes;
+	char *scratch;  /* max_bytes + 1 bytes */
+};
+
+/* ---- phase 1: JSON ---------------------------------------------------- */
+
+typedef const unsigned char uchar;
+
+enum jkind { J_NULL, J_FALSE, J_TRUE, J_INT, J_REAL, J_STR, J_ARR, J_OBJ };
+
+enum { STR_ESC = 1, STR_NUL = 2 }; /* jval.flags of a J_STR */
+
+/* One JSON value: a string's raw contents (between the quotes, escapes
+ * still in), an integer's value, or where a container starts. */
+struct jval {
+	uint8_t kind;
+	uint8_t flags;
+	uint32_t len;
+	const char *p;
+	int64_t i;
+};
+
+struct parser {
+	uchar *start, *end;
+	const char *err;  /* what made it malformed */
+	size_t err_at;
+	/* Bit d: the open container at depth d is an object. */
+	uint64_t nest[JSON_MAX_DEPTH / 64 + 1];
+};
+
+/* Every scanner returns the position after what it read, or NULL with the
+ * reason in ps. */
+static uchar *fail(struct parser *ps, uchar *at, const char *what)
+{
+	ps->err = what;
+	ps->err_at = (size_t)(at - ps->start);
+	return NULL;
+}
+
+static inline uchar *skip_ws(uchar *p, uchar *end)
+{
+	while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
+		p++;
+	return p;
+}
+
+/* Bytes that end a run of plain string contents: '"', '\\', control
+ * characters and the bytes of UTF-8 sequences. */
+static inline bool str_special(unsigned char c)
+{
+	return c == '"' || c == '\\' || c < 0x20 || c >= 0x80;
+}
+
+static inline uchar *find_special(uchar *p, uchar *end)
+{
+#ifdef __SSE2__
+	/* 16 bytes a step; as signed bytes, both control characters and
+	 * UTF-8 bytes (>= 0x80) are below 0x20. */
+	const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\');
+	const __m128i space = _mm_set1_epi8(0x20);
+
+	while (end - p >= 16) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+		__m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, quote),
+						      _mm_cmpeq_epi8(x, bslash)),
+					 _mm_cmplt_epi8(x, space));
+		unsigned bits = (unsigned)_mm_movemask_epi8(m);
+		if (bits)
+			return p + __builtin_ctz(bits);
+		p += 16;
+	}
+#endif
+	while (p < end && !str_special(*p))
+		p++;
+	return p;
+}
+
+static int hexval(unsigned char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c |= 0x20;
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* The code unit of "\uXXXX" at p (which points at the backslash), or -1. */
+static long hex4(uchar *p, uchar *end)
+{
+	long v = 0;
+	if (end - p < 6 || p[0] != '\\' || p[1] != 'u')
+		return -1;
+	for (int i = 2; i < 6; i++) {
+		int h = hexval(p[i]);
+		if (h < 0)
+			return -1;
+		v = v << 4 | h;
+	}
+	return v;
+}
+
+/* Validates the escape at p (a backslash). */
+static uchar *scan_escape(struct parser *ps, uchar *p, uint8_t *flags)
+{
+	*flags |= STR_ESC;
+	if (p + 1 >= ps->end)
+		return fail(ps, p, "unterminated string");
+	switch (p[1]) {
+	case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r':
+	case 't':
+		return p + 2;
+	case 'u':
+		break;
+	default:
+		return fail(ps, p, "invalid escape");
+	}
+	long u = hex4(p, ps->end);
+	if (u < 0)
+		return fail(ps, p, "invalid \\u escape");
+	if (u == 0)
+		*flags |= STR_NUL;
+	if (u >= 0xdc00 && u <= 0xdfff)
+		return fail(ps, p, "lone low surrogate");
+	if (u < 0xd800 || u > 0xdbff)
+		return p + 6;
+	long lo = hex4(p + 6, ps->end);
+	if (lo < 0xdc00 || lo > 0xdfff)
+		return fail(ps, p, "high surrogate without a low one");
+	return p + 12;
+}
+
+/* Validates the UTF-8 sequence at p (lead byte >= 0x80) strictly, as
+ * jansson does: no overlong forms, no surrogates, nothing above U+10FFFF. */
+static uchar *scan_utf8(struct parser *ps, uchar *p)
+{
+	unsigned c = p[0], n, lo = 0x80, hi = 0xbf;
+
+	if (c < 0xc2 || c > 0xf4)
+		return fail(ps, p, "invalid UTF-8");
+	n = c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+	if (c == 0xe0)
+		lo = 0xa0;
+	else if (c == 0xed)
+		hi = 0x9f;
+	else if (c == 0xf0)
+		lo = 0x90;
+	else if (c == 0xf4)
+		hi = 0x8f;
+	if ((size_t)(ps->end - p) < n || p[1] < lo || p[1] > hi)
+		return fail(ps, p, "invalid UTF-8");
+	for (unsigned i = 2; i < n; i++)
+		if ((p[i] & 0xc0) != 0x80)
+			return fail(ps, p, "invalid UTF-8");
+	return p + n;
+}
+
+/* The rest of a string from its first special byte p. */
+static uchar *scan_string_slow(struct parser *ps, uchar *p, struct jval *v)
+{
+	uint8_t flags = 0;
+
+	for (;;) {
+		if (p == ps->end)
+			return fail(ps, p, "unterminated string");
+		if (*p == '"')
+			break;
+		if (*p == '\\')
+			p = scan_escape(ps, p, &flags);
+		else if (*p < 0x20)
+			return fail(ps, p, "control character in string");
+		else
+			p = scan_utf8(ps, p);
+		if (!p)
+			return NULL;
+		p = find_special(p, ps->end);
+	}
+	v->flags = flags;
+	v->len = (uint32_t)(p - (uchar *)v->p);
+	return p + 1;
+}
+
+/* p is just past the opening quote. */
+static inline uchar *scan_string(struct parser *ps, uchar *p, struct jval *v)
+{
+	uchar *q = find_special(p, ps->end);
+
+	v->kind = J_STR;
+	v->p = (const char *)p;
+	if (q < ps->end && *q == '"') {
+		v->flags = 0;
+		v->len = (uint32_t)(q - p);
+		return q + 1;
+	}
+	return scan_string_slow(ps, q, v);
+}
+
+/* jansson reads one byte past a number or literal and pushes it back; a NUL
+ * pushed back is lost, so one NUL right after such a token is skipped. */
+static inline uchar *skip_pushed_back_nul(uchar *p, uchar *end)
+{
+	return p < end && *p == '\0' ? p + 1 : p;
+}
+
+static inline bool is_digit(uchar *p, uchar *end)
+{
+	return p < end && *p >= '0' && *p <= '9';
+}
+
+/* 2^1024 - 2^970 (Python: str(2**1024 - 2**970)): the smallest decimal
+ * that strtod rounds to infinity, halfway between DBL_MAX and 2^1024 with
+ * the tie going to the even 2^1024.  309 digits. */
+static const char dbl_overflow[] =
+	"179769313486231580793728971405303415079934132710037826936173778980"
+	"444968292764750946649017977587207096330286416692887910946555547851"
+	"940402630657488671505820681908902000708383676273854845817711531764"
+	"475730270069855571366959622842914819860834936475292719074168444365"
+	"510704342711559699508093042880177904174497792";
+
+/* Whether a real is too big for a double, from its integer digits ip[ni],
+ * fraction digits fp[nf] and exponent - exactly, without strtod (which
+ * also depends on the locale). */
+static bool real_overflows(uchar *ip, size_t ni, uchar *fp, size_t nf,
+			   int64_t exp)
+{
+	size_t lead = 0;
+	int64_t mag; /* the value is in [10^mag, 10^(mag+1)) */
+
+	while (lead < ni + nf && (lead < ni ? ip[lead] : fp[lead - ni]) == '0')
+		lead++;
+	if (lead == ni + nf)
+		return false;
+	mag = (int64_t)ni - 1 - (int64_t)lead + exp;
+	if (mag != 308)
+		return mag > 308;
+	for (size_t k = 0; k < sizeof dbl_overflow - 1; k++) {
+		size_t at = lead + k;
+		char c = at < ni + nf ? (char)(at < ni ? ip[at] : fp[at - ni]) : '0';
+		if (c != dbl_overflow[k])
+			return c > dbl_overflow[k];
+	}
+	return true;
+}
+
+/* The fraction and exponent of a real whose integer digits are ip[ni]. */
+static uchar *scan_real(struct parser *ps, uchar *p, uchar *ip, size_t ni,
+			struct jval *v)
+{
+	uchar *end = ps->end, *fp = NULL;
+	size_t nf = 0;
+	int64_t exp = 0;
+
+	if (*p == '.') {
+		fp = ++p;
+		if (!is_digit(p, end))
+			return fail(ps, p, "digit expected after '.'");
+		while (is_digit(p, end))
+			p++;
+		nf = (size_t)(p - fp);
+	}
+	if (p < end && (*p == 'e' || *p == 'E')) {
+		bool neg = false;
+		p++;
+		if (p < end && (*p == '+' || *p == '-'))
+			neg = *p++ == '-';
+		if (!is_digit(p, end))
+			return fail(ps, p, "digit expected in exponent");
+		for (; is_digit(p, end); p++)
+			if (exp < 1000000000)
+				exp = exp * 10 + (*p - '0');
+		if (neg)
+			exp = -exp;
+	}
+	if (real_overflows(ip, ni, fp, nf, exp))
+		return fail(ps, ip, "number overflows a double");
+	v->kind = J_REAL;
+	return skip_pushed_back_nul(p, end);
+}
+
+static uchar *scan_number(struct parser *ps, uchar *p, struct jval *v)
+{
+	uchar *end = ps->end, *ip;
+	bool neg = *p == '-';
+	uint64_t u = 0;
+	size_t ni;
+
+	p += neg;
+	if (!is_digit(p, end))
+		return fail(ps, p, "invalid number");
+	ip = p;
+	if (*p == '0') {
+		p++;
+		if (is_digit(p, end))
+			return fail(ps, p, "leading zero in number");
+	} else {
+		for (; is_digit(p, end); p++)
+			u = u * 10 + (*p - '0'); /* wraps only past 19 digits */
+	}
+	ni = (size_t)(p - ip);
+	if (p < end && (*p == '.' || *p == 'e' || *p == 'E'))
+		return scan_real(ps, p, ip, ni, v);
+	if (ni > 19 || u > (uint64_t)INT64_MAX + neg)
+		return fail(ps, ip, "integer out of int64 range");
+	v->kind = J_INT;
+	v->i = neg ? (int64_t)(0 - u) : (int64_t)u;
+	return skip_pushed_back_nul(p, end);
+}
+
+static uchar *scan_literal(struct parser *ps, uchar *p, struct jval *v)
+{
+	static const struct {
+		const char *text;
+		uint8_t len, kind;
+	} lits[] = { { "null", 4, J_NULL }, { "true", 4, J_TRUE },
+		     { "false", 5, J_FALSE } };
+
+	for (size_t i = 0; i < sizeof lits / sizeof lits[0]; i++) {
+		if ((size_t)(ps->end - p) >= lits[i].len &&
+		    !memcmp(p, lits[i].text, lits[i].len)) {
+			v->kind = lits[i].kind;
+			return skip_pushed_back_nul(p + lits[i].len, ps->end);
+		}
+	}
+	return fail(ps, p, "invalid literal");
+}
+
+/* A scalar, or just the opening bracket of a container. */
+static inline uchar *scan_token(struct parser *ps, uchar *p, struct jval *v)
+{
+	if (p == ps->end)
+		return fail(ps, p, "value expected");
+	if (*p == '"')
+		return scan_string(ps, p + 1, v);
+	if ((*p >= '0' && *p <= '9') || *p == '-')
+		return scan_number(ps, p, v);
+	if (*p == '{' || *p == '[') {
+		v->kind = *p == '{' ? J_OBJ : J_ARR;
+		v->p = (const char *)p;
+		return p + 1;
+	}
+	return scan_literal(ps, p, v);
+}
+
+/* p at the opening quote of a key; returns past the ':' and the blanks
+ * after it. */
+static inline uchar *scan_key(struct parser *ps, uchar *p, struct jval *k)
+{
+	if (p == ps->end || *p != '"')
+		return fail(ps, p, "string key expected");
+	p = scan_string(ps, p + 1, k);
+	if (!p)
+		return NULL;
+	if (k->flags & STR_NUL)
+		return fail(ps, (uchar *)k->p, "NUL byte in object key");
+	p = skip_ws(p, ps->end);
+	if (p == ps->end || *p != ':')
+		return fail(ps, p, "':' expected");
+	return skip_ws(p + 1, ps->end);
+}
+
+static void nest_set(struct parser *ps, unsigned d, bool is_obj)
+{
+	if (is_obj)
+		ps->nest[d / 64] |= 1ULL << (d % 64);
+	else
+		ps->nest[d / 64] &= ~(1ULL << (d % 64));
+}
+
+static bool nest_is_obj(const struct parser *ps, unsigned d)
+{
+	return ps->nest[d / 64] >> (d % 64) & 1;
+}
+
+/* The rest of a container whose opening bracket at depth `depth` was just
+ * read (p is past it).  Iterative, so that nesting costs no C stack. */
+static uchar *skip_container(struct parser *ps, uchar *p, unsigned depth,
+			     bool is_obj)
+{
+	uchar *end = ps->end;
+	struct jval inner;
+	unsigned open = 0; /* containers open, this one included */
+
+	if (depth > JSON_MAX_DEPTH)
+		return fail(ps, p - 1, "nesting deeper than 2048");
+	for (;;) {
+		/* Just past an opening bracket at depth + open. */
+		nest_set(ps, depth + open, is_obj);
+		open++;
+		p = skip_ws(p, end);
+		if (p < end && *p == (is_obj ? '}' : ']')) {
+			p++;
+			goto closed;
+		}
+		for (;;) {
+			if (is_obj && !(p = scan_key(ps, p, &inner)))
+				return NULL;
+			if (depth + open > JSON_MAX_DEPTH)
+				return fail(ps, p, "nesting deeper than 2048");
+			if (!(p = scan_token(ps, p, &inner)))
+				return NULL;
+			if (inner.kind == J_OBJ || inner.kind == J_ARR) {
+				is_obj = inner.kind == J_OBJ;
+				break; /* descend */
+			}
+			for (;;) {
+				p = skip_ws(p, end);
+				if (p == end)
+					return fail(ps, p, "unterminated container");
+				is_obj = nest_is_obj(ps, depth + open - 1);
+				if (*p == ',') {
+					p = skip_ws(p + 1, end);
+					break; /* next member */
+				}
+				if (*p != (is_obj ? '}' : ']'))
+					return fail(ps, p, is_obj ?
+						    "',' or '}' expected" :
+						    "',' or ']' expected");
+				p++;
+closed:
+				if (--open == 0)
+					return p;
+			}
+		}
+	}
+}
+
+/* One value at nesting depth `depth` (1 for the message itself); *v
+ * describes it, containers being skipped over. */
+static inline uchar *scan_value(struct parser *ps, uchar *p, unsigned depth,
+				struct jval *v)
+{
+	p = scan_token(ps, p, v);
+	if (p && (v->kind == J_OBJ || v->kind == J_ARR))
+		return skip_container(ps, p, depth, v->kind == J_OBJ);
+	return p;
+}
+
+/* ---- phase 2: the schema ---------------------------------------------- */
+
+enum field {
+	F_V, F_TYPE, F_TS, F_TENANT, F_ID, F_EVENT, F_CALL_ID, F_QUEUE,
+	F_AGENT_ID, F_WAIT_MS, F_TALK_MS, F_HOLD_MS, F_ACW_MS, F_STATE,
+	F_REASON, F_TEAM, F_QUEUES, F_OUTCOME, F_OFFERED_AT, F_ANSWERED_AT,
+	F_ALERTING_AT, F_ENDED_AT, F__COUNT
+};
+
+static const char *const field_names[F__COUNT] = {
+	"v", "type", "ts", "tenant", "id", "event", "call_id", "queue",
+	"agent_id", "wait_ms", "talk_ms", "hold_ms", "acw_ms", "state",
+	"reason", "team", "queues", "outcome", "offered_at", "answered_at",
+	"alerting_at", "ended_at",
+};
+
+/* The field a key names, or -1.  A switch on the length and fixed-size
+ * compares: it runs for every key of every message, and measured faster
+ * than hashing. */
+static int key_field(const char *k, size_t n)
+{
+#define IS(name) (!memcmp(k, name, sizeof name - 1))
+	switch (n) {
+	case 1:
+		return k[0] == 'v' ? F_V : -1;
+	case 2:
+		return IS("ts") ? F_TS : IS("id") ? F_ID : -1;
+	case 4:
+		return IS("type") ? F_TYPE : IS("team") ? F_TEAM : -1;
+	case 5:
+		return IS("event") ? F_EVENT : IS("queue") ? F_QUEUE :
+		       IS("state") ? F_STATE : -1;
+	case 6:
+		return IS("tenant") ? F_TENANT : IS("queues") ? F_QUEUES :
+		       IS("reason") ? F_REASON : IS("acw_ms") ? F_ACW_MS : -1;
+	case 7:
+		return IS("call_id") ? F_CALL_ID : IS("wait_ms") ? F_WAIT_MS :
+		       IS("talk_ms") ? F_TALK_MS : IS("hold_ms") ? F_HOLD_MS :
+		       IS("outcome") ? F_OUTCOME : -1;
+	case 8:
+		return IS("agent_id") ? F_AGENT_ID : IS("ended_at") ? F_ENDED_AT :
+		       -1;
+	case 10:
+		return IS("offered_at") ? F_OFFERED_AT : -1;
+	case 11:
+		return IS("answered_at") ? F_ANSWERED_AT :
+		       IS("alerting_at") ? F_ALERTING_AT : -1;
+	default:
+		return -1;
+	}
+#undef IS
+}
+
+/* Everything phase 2 works on. */
+struct dctx {
+	struct jval vals[F__COUNT];
+	uint32_t seen;      /* bit per field present and not null */
+	const char *end;    /* of the message */
+	char *scratch;
+	size_t used;        /* bytes of scratch handed out */
+	char *errstr;
+	size_t errlen;
+};
+
+static size_t utf8_put(char *o, unsigned long cp)
+{
+	if (cp < 0x80) {
+		o[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		o[0] = (char)(0xc0 | cp >> 6);
+		o[1] = (char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		o[0] = (char)(0xe0 | cp >> 12);
+		o[1] = (char)(0x80 | (cp >> 6 & 0x3f));
+		o[2] = (char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	o[0] = (char)(0xf0 | cp >> 18);
+	o[1] = (char)(0x80 | (cp >> 12 & 0x3f));
+	o[2] = (char)(0x80 | (cp >> 6 & 0x3f));
+	o[3] = (char)(0x80 | (cp & 0x3f));
+	return 4;
+}
+
+/* Unescapes contents that phase 1 validated; returns the length written. */
+static size_t unescape(const char *src, size_t n, char *dst)
+{
+	const unsigned char *s = (const unsigned char *)src, *e = s + n;
+	char *o = dst;
+
+	while (s < e) {
+		if (*s != '\\') {
+			*o++ = (char)*s++;
+			continue;
+		}
+		switch (s[1]) {
+		case 'b': *o++ = '\b'; break;
+		case 'f': *o++ = '\f'; break;
+		case 'n': *o++ = '\n'; break;
+		case 'r': *o++ = '\r'; break;
+		case 't': *o++ = '\t'; break;
+		case 'u': {
+			unsigned long cp = (unsigned long)hex4(s, e);
+			if (cp >= 0xd800 && cp <= 0xdbff) {
+				cp = 0x10000 + ((cp - 0xd800) << 10) +
+				     ((unsigned long)hex4(s + 6, e) - 0xdc00);
+				s += 6;
+			}
+			o += utf8_put(o, cp);
+			s += 6;
+			continue;
+		}
+		default: *o++ = (char)s[1]; break; /* '"', '\\', '/' */
+		}
+		s += 2;
+	}
+	return (size_t)(o - dst);
+}
+
+/* The text of a J_STR, unescaped into scratch when it has escapes. */
+static csla_str_t str_of(struct dctx *c, const struct jval *v)
+{
+	csla_str_t s = { v->p, v->len };
+	if (v->flags & STR_ESC) {
+		s.p = c->scratch + c->used;
+		s.len = (uint32_t)unescape(v->p, v->len, c->scratch + c->used);
+		c->used += s.len;
+	}
+	return s;
+}
+
+static csla_reject_t rej(struct dctx *c, csla_reject_t r, const char *fmt, ...)
+{
+	if (c->errstr && c->errlen) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(c->errstr, c->errlen, fmt, ap);
+		va_end(ap);
+	}
+	return r;
+}
+
+static const struct jval *get(const struct dctx *c, enum field f)
+{
+	return c->seen >> f & 1 ? &c->vals[f] : NULL;
+}
+
+static csla_reject_t missing(struct dctx *c, enum field f, const char *why)
+{
+	return rej(c, CSLA_REJ_MISSING_FIELD, "missing field \"%s\"%s",
+		   field_names[f], why);
+}
+
+static csla_reject_t bad(struct dctx *c, enum field f, const char *expected)
+{
+	return rej(c, CSLA_REJ_BAD_FIELD, "field \"%s\": expected %s",
+		   field_names[f], expected);
+}
+
+/* Whether s is the C string name.  A byte loop: names are short and
+ * usually differ in their first byte. */
+static bool str_is(csla_str_t s, const char *name)
+{
+	uint32_t i;
+	for (i = 0; i < s.len; i++)
+		if (name[i] == '\0' || s.p[i] != name[i])
+			return false;
+	return name[i] == '\0';
+}
+
+/* An identifier (1..CSLA_ID_MAX bytes, no NUL) from a J_STR; false when the
+ * value is not one. */
+static bool ident_of(struct dctx *c, const struct jval *v, csla_str_t *out)
+{
+	if (v->kind != J_STR || (v->flags & STR_NUL) || v->len == 0)
+		return false;
+	*out = str_of(c, v);
+	return out->len <= CSLA_ID_MAX;
+}
+
+#define IDENT_EXPECTED "a string of 1..128 bytes without NUL"
+
+/* Optional identifier: out->len stays 0 when absent. */
+static csla_reject_t opt_ident(struct dctx *c, enum field f, csla_str_t *out)
+{
+	const struct jval *v = get(c, f);
+	out->p = NULL;
+	out->len = 0;
+	if (v && !ident_of(c, v, out))
+		return bad(c, f, IDENT_EXPECTED);
+	return CSLA_OK;
+}
+
+static csla_reject_t req_ident(struct dctx *c, enum field f, const char *why,
+			       csla_str_t *out)
+{
+	if (!get(c, f))
+		return missing(c, f, why);
+	return opt_ident(c, f, out);
+}
+
+/* Optional duration: CSLA_NO_MS when absent. */
+static csla_reject_t opt_duration(struct dctx *c, enum field f, int64_t *out)
+{
+	const struct jval *v = get(c, f);
+	*out = CSLA_NO_MS;
+	if (!v)
+		return CSLA_OK;
+	if (v->kind != J_INT || v->i < 0 || v->i > MAX_DURATION_MS)
+		return bad(c, f, "an integer of milliseconds in 0..31622400000");
+	*out = v->i;
+	return CSLA_OK;
+}
+
+/* Optional time, RFC 3339 or epoch ms: CSLA_NO_MS when absent. */
+static csla_reject_t opt_time(struct dctx *c, enum field f, int64_t *out)
+{
+	const struct jval *v = get(c, f);
+	*out = CSLA_NO_MS;
+	if (!v)
+		return CSLA_OK;
+	if (v->kind == J_INT && v->i >= MIN_TS_MS && v->i <= MAX_TS_MS) {
+		*out = v->i;
+		return CSLA_OK;
+	}
+	if (v->kind == J_STR) {
+		csla_str_t s = str_of(c, v);
+		if (!csla_time_parse_rfc3339(s.p, s.len, out))
+			return CSLA_OK;
+	}
+	*out = CSLA_NO_MS;
+	return rej(c, CSLA_REJ_BAD_TS,
+		   "field \"%s\": expected an RFC 3339 timestamp with offset or "
+		   "integer epoch milliseconds of years 1..9999",
+		   field_names[f]);
+}
+
+static csla_reject_t req_time(struct dctx *c, enum field f, const char *why,
+			      int64_t *out)
+{
+	if (!get(c, f))
+		return missing(c, f, why);
+	return opt_time(c, f, out);
+}
+
+/* The string of a required enum field, or a rejection. */
+static csla_reject_t req_enum(struct dctx *c, enum field f, csla_str_t *out)
+{
+	const struct jval *v = get(c, f);
+	if (!v)
+		return missing(c, f, "");
+	if (v->kind != J_STR)
+		return bad(c, f, "a string");
+	*out = str_of(c, v);
+	return CSLA_OK;
+}
+
+#define TRY(expr)                                                            \
+	do {                                                                 \
+		csla_reject_t r_ = (expr);                                   \
+		if (r_ != CSLA_OK)                                           \
+			return r_;                                           \
+	} while (0)
+
+static csla_reject_t decode_call(struct dctx *c, csla_event_t *ev)
+{
+	static const char *const why[] = {
+		[CSLA_CALL_OFFERED] = " (required for call event \"offered\")",
+		[CSLA_CALL_ALERTING] = " (required for call event \"alerting\")",
+		[CSLA_CALL_ANSWERED] = " (required for call event \"answered\")",
+		[CSLA_CALL_ABANDONED] = " (required for call event \"abandoned\")",
+		[CSLA_CALL_FLOWOUT] = " (required for call event \"flowout\")",
+		[CSLA_CALL_ENDED] = " (required for call event \"ended\")",
+	};
+	csla_call_ev_t e;
+	csla_str_t name;
+	int64_t wait, talk, hold, acw;
+	bool outcome, needs_queue, needs_agent;
+
+	TRY(req_enum(c, F_EVENT, &name));
+	for (e = CSLA_CALL_OFFERED; e <= CSLA_CALL_ENDED; e++)
+		if (str_is(name, csla_call_event_name(e)))
+			break;
+	if (e > CSLA_CALL_ENDED)
+		return bad(c, F_EVENT, "offered, alerting, answered, abandoned, "
+			   "flowout or ended");
+	outcome = e == CSLA_CALL_ANSWERED || e == CSLA_CALL_ABANDONED ||
+		  e == CSLA_CALL_FLOWOUT;
+	needs_queue = outcome || e == CSLA_CALL_OFFERED;
+	needs_agent = e == CSLA_CALL_ALERTING || e == CSLA_CALL_ANSWERED ||
+		      e == CSLA_CALL_ENDED;
+
+	ev->call_event = e;
+	TRY(req_ident(c, F_CALL_ID, "", &ev->call_id));
+	if (needs_queue)
+		TRY(req_ident(c, F_QUEUE, why[e], &ev->queue));
+	else
+		TRY(opt_ident(c, F_QUEUE, &ev->queue));
+	if (needs_agent)
+		TRY(req_ident(c, F_AGENT_ID, why[e], &ev->agent_id));
+	else
+		TRY(opt_ident(c, F_AGENT_ID, &ev->agent_id));
+	TRY(opt_duration(c, F_WAIT_MS, &wait));
+	TRY(opt_duration(c, F_TALK_MS, &talk));
+	TRY(opt_duration(c, F_HOLD_MS, &hold));
+	TRY(opt_duration(c, F_ACW_MS, &acw));
+	/* Kept only where the spec gives them a meaning. */
+	if (outcome)
+		ev->wait_ms = wait;
+	if (e == CSLA_CALL_ENDED) {
+		ev->talk_ms = talk;
+		ev->hold_ms = hold;
+		ev->acw_ms = acw;
+	}
+	return CSLA_OK;
+}
+
+static csla_reject_t decode_queues(struct dctx *c, const char *at,
+				   csla_event_t *ev)
+{
+	struct parser ps;
+	struct jval v;
+	uchar *p;
+
+	/* Phase 1 validated the array: only the schema can fail here. */
+	ps.start = (uchar *)at;
+	ps.end = (uchar *)c->end;
+	ev->has_queues = true;
+	p = skip_ws(ps.start + 1, ps.end);
+	if (*p == ']')
+		return CSLA_OK;
+	for (;;) {
+		csla_str_t q;
+		uint32_t i;
+
+		p = scan_value(&ps, p, 3, &v);
+		if (!ident_of(c, &v, &q))
+			return bad(c, F_QUEUES, "an array of strings of "
+				   "1..128 bytes without NUL");
+		for (i = 0; i < ev->nqueues; i++)
+			if (csla_str_eq(ev->queues[i], q.p, q.len))
+				break;
+		if (i == ev->nqueues) {
+			if (ev->nqueues == CSLA_MAX_AGENT_QUEUES)
+				return bad(c, F_QUEUES, "at most 32 queues");
+			ev->queues[ev->nqueues++] = q;
+		}
+		p = skip_ws(p, ps.end);
+		if (*p++ == ']')
+			return CSLA_OK;
+		p = skip_ws(p, ps.end);
+	}
+}
+
+static csla_reject_t decode_agent(struct dctx *c, csla_event_t *ev)
+{
+	const struct jval *qs;
+	csla_str_t name;
+	int s;
+
+	TRY(req_ident(c, F_AGENT_ID, "", &ev->agent_id));
+	TRY(req_enum(c, F_STATE, &name));
+	for (s = 0; s < CSLA_AS_COUNT; s++)
+		if (str_is(name, csla_agent_state_name(s)))
+			break;
+	if (s == CSLA_AS_COUNT)
+		return bad(c, F_STATE, "logged_out, available, not_ready, "
+			   "alerting, talking, hold or acw");
+	ev->state = s;
+	TRY(opt_ident(c, F_REASON, &ev->reason));
+	TRY(opt_ident(c, F_TEAM, &ev->team));
+	qs = get(c, F_QUEUES);
+	if (!qs)
+		return CSLA_OK;
+	if (qs->kind != J_ARR)
+		return bad(c, F_QUEUES, "an array of strings");
+	return decode_queues(c, qs->p, ev);
+}
+
+static csla_reject_t decode_cdr(struct dctx *c, csla_event_t *ev)
+{
+	csla_str_t name;
+	csla_outcome_t o;
+	int64_t off, ans, alrt, end;
+
+	TRY(req_ident(c, F_CALL_ID, "", &ev->call_id));
+	TRY(req_ident(c, F_QUEUE, "", &ev->queue));
+	TRY(req_time(c, F_OFFERED_AT, "", &off));
+	TRY(req_enum(c, F_OUTCOME, &name));
+	for (o = CSLA_OUT_ANSWERED; o <= CSLA_OUT_FLOWOUT; o++)
+		if (str_is(name, csla_outcome_name(o)))
+			break;
+	if (o > CSLA_OUT_FLOWOUT)
+		return bad(c, F_OUTCOME, "answered, abandoned or flowout");
+	ev->outcome = o;
+	if (o == CSLA_OUT_ANSWERED)
+		TRY(req_time(c, F_ANSWERED_AT,
+			     " (required for outcome \"answered\")", &ans));
+	else
+		TRY(opt_time(c, F_ANSWERED_AT, &ans));
+	TRY(req_time(c, F_ENDED_AT, "", &end));
+	TRY(opt_time(c, F_ALERTING_AT, &alrt));
+	TRY(opt_ident(c, F_AGENT_ID, &ev->agent_id));
+	TRY(opt_duration(c, F_TALK_MS, &ev->talk_ms));
+	TRY(opt_duration(c, F_HOLD_MS, &ev->hold_ms));
+	TRY(opt_duration(c, F_ACW_MS, &ev->acw_ms));
+
+	if (o != CSLA_OUT_ANSWERED && ans != CSLA_NO_MS)
+		return bad(c, F_ANSWERED_AT, "no answer time when the outcome "
+			   "is not \"answered\"");
+	if (end < off)
+		return bad(c, F_ENDED_AT, "a time not before offered_at");
+	if (ans != CSLA_NO_MS && (ans < off || ans > end))
+		return bad(c, F_ANSWERED_AT, "a time between offered_at and "
+			   "ended_at");
+	if (alrt != CSLA_NO_MS &&
+	    (alrt < off || alrt > (ans != CSLA_NO_MS ? ans : end)))
+		return bad(c, F_ALERTING_AT, "a time between offered_at and "
+			   "answered_at (or ended_at)");
+	ev->offered_at = off;
+	ev->answered_at = ans;
+	ev->alerting_at = alrt;
+	ev->ended_at = end;
+	ev->ts_ms = end;
+	return CSLA_OK;
+}
+
+static csla_reject_t decode_fields(struct dctx *c, csla_event_t *ev)
+{
+	static const char *const types[] = { "call", "agent", "cdr" };
+	const struct jval *v;
+	csla_str_t name;
+	size_t t;
+
+	v = get(c, F_V);
+	if (!v)
+		return missing(c, F_V, "");
+	if (v->kind != J_INT || v->i != 1)
+		return rej(c, CSLA_REJ_BAD_VERSION,
+			   "field \"v\": expected schema version 1");
+
+	v = get(c, F_TYPE);
+	if (!v)
+		return missing(c, F_TYPE, "");
+	t = sizeof types / sizeof types[0];
+	if (v->kind == J_STR) {
+		name = str_of(c, v);
+		for (t = 0; t < sizeof types / sizeof types[0]; t++)
+			if (str_is(name, types[t]))
+				break;
+	}
+	if (t == sizeof types / sizeof types[0])
+		return rej(c, CSLA_REJ_UNKNOWN_TYPE, "field \"type\": expected "
+			   "\"call\", \"agent\" or \"cdr\"");
+	ev->type = (csla_ev_type_t)(CSLA_EV_CALL + t);
+
+	TRY(opt_ident(c, F_TENANT, &ev->tenant));
+	if (ev->tenant.len == 0) {
+		ev->tenant.p = "default";
+		ev->tenant.len = 7;
+	}
+	TRY(opt_ident(c, F_ID, &ev->id));
+	if (ev->type == CSLA_EV_CDR)
+		TRY(opt_time(c, F_TS, &ev->ts_ms));
+	else
+		TRY(req_time(c, F_TS, "", &ev->ts_ms));
+
+	switch (ev->type) {
+	case CSLA_EV_CALL:
+		return decode_call(c, ev);
+	case CSLA_EV_AGENT:
+		return decode_agent(c, ev);
+	default:
+		return decode_cdr(c, ev);
+	}
+}
+
+static void event_reset(csla_event_t *ev)
+{
+	static const csla_str_t none = { NULL, 0 };
+
+	ev->ts_ms = CSLA_NO_MS;
+	ev->tenant = ev->id = ev->call_id = ev->queue = ev->agent_id = none;
+	ev->reason = ev->team = none;
+	ev->call_event = CSLA_CALL_OFFERED;
+	ev->wait_ms = ev->talk_ms = ev->hold_ms = ev->acw_ms = CSLA_NO_MS;
+	ev->state = CSLA_AS_LOGGED_OUT;
+	ev->has_queues = false;
+	ev->nqueues = 0;
+	ev->outcome = CSLA_OUT_ANSWERED;
+	ev->offered_at = ev->answered_at = ev->alerting_at = CSLA_NO_MS;
+	ev->ended_at = CSLA_NO_MS;
+}
+
+/* Phase 1 over a message object; p is past its '{'. */
+static uchar *scan_message(struct parser *ps, uchar *p, struct dctx *c)
+{
+	uchar *end = ps->end;
+	struct jval key, skipped;
+
+	p = skip_ws(p, end);
+	if (p < end && *p == '}')
+		return p + 1;
+	for (;;) {
+		int f;
+
+		if (!(p = scan_key(ps, p, &key)))
+			return NULL;
+		if (key.flags & STR_ESC) {
+			/* Scratch is free until phase 2. */
+			size_t n = unescape(key.p, key.len, c->scratch);
+			f = key_field(c->scratch, n);
+		} else {
+			f = key_field(key.p, key.len);
+		}
+		if (f < 0) {
+			if (!(p = scan_value(ps, p, 2, &skipped)))
+				return NULL;
+		} else {
+			if (!(p = scan_value(ps, p, 2, &c->vals[f])))
+				return NULL;
+			if (c->vals[f].kind == J_NULL)
+				c->seen &= ~(1u << f);
+			else
+				c->seen |= 1u << f;
+		}
+		p = skip_ws(p, end);
+		if (p < end && *p == ',') {
+			p = skip_ws(p + 1, end);
+			continue;
+		}
+		if (p < end && *p == '}')
+			return p + 1;
+		return fail(ps, p, "',' or '}' expected");
+	}
+}
+
+static const char *kind_name(uint8_t kind)
+{
+	static const char *const names[] = {
+		[J_NULL] = "null",     [J_FALSE] = "a boolean",
+		[J_TRUE] = "a boolean", [J_INT] = "a number",
+		[J_REAL] = "a number",  [J_STR] = "a string",
+		[J_ARR] = "an array",   [J_OBJ] = "an object",
+	};
+	return names[kind];
+}
+
+csla_reject_t csla_decode(csla_decoder_t *d, const char *buf, size_t len,
+			  csla_event_t *ev, char *errstr, size_t errlen)
+{
+	struct parser ps;
+	struct dctx c;
+	struct jval top;
+	uchar *p;
+
+	c.seen = 0;
+	c.end = buf + len;
+	c.scratch = d->scratch;
+	c.used = 0;
+	c.errstr = errstr;
+	c.errlen = errlen;
+	if (len > d->max_bytes)
+		return rej(&c, CSLA_REJ_TOO_LARGE,
+			   "message of %zu bytes exceeds the limit of %zu",
+			   len, d->max_bytes);
+
+	ps.start = (uchar *)buf;
+	ps.end = ps.start + len;
+	p = skip_ws(ps.start, ps.end);
+	if (p < ps.end && *p == '{') {
+		top.kind = J_OBJ;
+		p = scan_message(&ps, p + 1, &c);
+	} else {
+		p = scan_value(&ps, p, 1, &top);
+	}
+	if (p && (p = skip_ws(p, ps.end)) != ps.end)
+		p = fail(&ps, p, "trailing characters after the value");
+	if (!p)
+		return rej(&c, CSLA_REJ_MALFORMED_JSON,
+			   "invalid JSON at byte %zu: %s", ps.err_at, ps.err);
+	if (top.kind != J_OBJ)
+		return rej(&c, CSLA_REJ_NOT_OBJECT,
+			   "message is %s, not a JSON object",
+			   kind_name(top.kind));
+
+	event_reset(ev);
+	return decode_fields(&c, ev);
+}
+
+csla_decoder_t *csla_decoder_new(size_t max_bytes)
+{
+	csla_decoder_t *d = malloc(sizeof *d);
+	if (!d)
+		return NULL;
+	d->max_bytes = max_bytes;
+	d->scratch = malloc(max_bytes + 1);
+	if (!d->scratch) {
+		free(d);
+		return NULL;
+	}
+	return d;
+}
+
+void csla_decoder_destroy(csla_decoder_t *d)
+{
+	if (!d)
+		return;
+	free(d->scratch);
+	free(d);
+}

@@ -1,0 +1,194 @@
+/* engine_agents.c - agent state events become a time-sorted log per agent;
+ * team and queues are sticky and recorded with each entry, so state time is
+ * attributed to the team and queues of the moment it was spent. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine_internal.h"
+#include "util.h"
+
+uint32_t eng_agent(tenant_t *t, csla_str_t name, int64_t ts)
+{
+	uint64_t h = csla_hash(name.p, name.len);
+	uint32_t i = eng_name_find(&t->agent_map, t->agents, sizeof(agent_t),
+				   name.p, name.len, h);
+	if (i == NONE) {
+		if (t->nfree_agents)
+			i = t->free_agents[--t->nfree_agents];
+		else {
+			csla_grow(&t->agents, &t->capagents, t->nagents + 1,
+				  sizeof(agent_t));
+			i = t->nagents++;
+		}
+		agent_t *a = &t->agents[i];
+		memset(a, 0, sizeof *a);
+		a->name.p = csla_xstrndup(name.p, name.len);
+		a->name.len = name.len;
+		a->name.h = h;
+		a->day.day = INT64_MIN;
+		csla_agg_init(&a->day.agg);
+		a->team = NONE;
+		a->last_seen = ts;
+		csla_map_put(&t->agent_map, h, i);
+	}
+	if (ts > t->agents[i].last_seen)
+		t->agents[i].last_seen = ts;
+	return i;
+}
+
+void eng_agent_free(agent_t *a)
+{
+	free(a->name.p);
+	free(a->log);
+	a->name.p = NULL;
+	a->log = NULL;
+	a->nlog = a->caplog = 0;
+}
+
+/* Interns the event's queue list (order kept: the first queue's ring
+ * settings judge the agent's rings). */
+static uint32_t qset_intern(csla_engine_t *e, tenant_t *t,
+			    const csla_event_t *ev)
+{
+	uint32_t ids[CSLA_MAX_AGENT_QUEUES], n = 0;
+	for (uint32_t i = 0; i < ev->nqueues; i++) {
+		uint32_t q = eng_queue(t, e->conf, ev->queues[i]);
+		bool dup = false;
+		for (uint32_t j = 0; j < n; j++)
+			dup |= ids[j] == q;
+		if (!dup)
+			ids[n++] = q;
+	}
+	if (n == 0)
+		return 0;
+	uint64_t h = csla_hash(ids, n * sizeof ids[0]);
+	for (uint32_t s = csla_map_first(&t->qset_map, h); s != CSLA_MAP_END;
+	     s = csla_map_next(&t->qset_map, h, s)) {
+		const qset_t *qs = &t->qsets[t->qset_map.slots[s].v];
+		if (qs->n == n && memcmp(qs->q, ids, n * sizeof ids[0]) == 0)
+			return t->qset_map.slots[s].v;
+	}
+	csla_grow(&t->qsets, &t->capqsets, t->nqsets + 1, sizeof(qset_t));
+	qset_t *qs = &t->qsets[t->nqsets];
+	qs->n = n;
+	qs->h = h;
+	qs->q = csla_xmalloc(n * sizeof ids[0]);
+	memcpy(qs->q, ids, n * sizeof ids[0]);
+	csla_map_put(&t->qset_map, h, t->nqsets);
+	return t->nqsets++;
+}
+
+int eng_ring_result(const tenant_t *t, const agent_ent_t *cur,
+		    const agent_ent_t *next)
+{
+	if (cur->state != CSLA_AS_ALERTING || next->state == CSLA_AS_ALERTING)
+		return 0;
+	if (next->state != CSLA_AS_TALKING)
+		return -1;
+	const qset_t *qs = &t->qsets[cur->qset];
+	const csla_queue_conf_t *qc = qs->n ? &t->queues[qs->q[0]].qc : &t->qc;
+	return next->t - cur->since <= csla_queue_conf_rings_ms(qc) ? 1 : 0;
+}
+
+static void fold_ring(tenant_t *t, uint32_t ai, const agent_ent_t *cur,
+		      const agent_ent_t *next)
+{
+	int r = eng_ring_result(t, cur, next);
+	if (!r)
+		return;
+	csla_agg_t a;
+	csla_agg_init(&a);
+	if (r > 0)
+		a.ring_in_rings = 1;
+	else
+		a.rona = 1;
+	fold_point(t, &t->agents[ai].day, next->t, &a);
+	if (cur->team != NONE)
+		fold_point(t, &t->teams[cur->team].day, next->t, &a);
+}
+
+/* Folds the entries that ended at or before `upto` into the day sums. */
+static void agent_fold(tenant_t *t, uint32_t ai, int64_t upto)
+{
+	agent_t *a = &t->agents[ai];
+	uint32_t k = 0;
+	while (k + 1 < a->nlog && a->log[k + 1].t <= upto) {
+		fold_state(t, ai, &a->log[k], a->log[k + 1].t);
+		fold_ring(t, ai, &a->log[k], &a->log[k + 1]);
+		k++;
+	}
+	if (k) {
+		memmove(a->log, a->log + k, (a->nlog - k) * sizeof *a->log);
+		a->nlog -= k;
+	}
+}
+
+csla_reject_t eng_agent_event(csla_engine_t *e, tenant_t *t,
+			      const csla_event_t *ev)
+{
+	int64_t ts = ev->ts_ms;
+	uint32_t ai = eng_agent(t, ev->agent_id, ts);
+	uint32_t team = ev->team.len ? eng_team(t, ev->team) : NONE;
+	uint32_t qset = ev->has_queues ? qset_intern(e, t, ev) : NONE;
+	agent_t *a = &t->agents[ai];
+
+	/* Position after every entry at or before ts: events of equal time
+	 * keep their arrival order. */
+	uint32_t pos = a->nlog;
+	while (pos > 0 && a->log[pos - 1].t > ts)
+		pos--;
+	const agent_ent_t *prev = pos ? &a->log[pos - 1] : NULL;
+	if (team == NONE)
+		team = prev ? prev->team : a->team;
+	if (qset == NONE)
+		qset = prev ? prev->qset : a->qset;
+	if (pos == a->nlog) {
+		a->team = team;
+		a->qset = qset;
+	}
+	/* Repeating the state with nothing new continues it. */
+	if (prev && prev->state == ev->state && prev->team == team &&
+	    prev->qset == qset)
+		return CSLA_OK;
+
+	csla_grow(&a->log, &a->caplog, a->nlog + 1, sizeof(agent_ent_t));
+	memmove(a->log + pos + 1, a->log + pos,
+		(a->nlog - pos) * sizeof *a->log);
+	a->nlog++;
+	agent_ent_t *ent = &a->log[pos];
+	ent->t = ts;
+	ent->state = (uint8_t)ev->state;
+	ent->team = team;
+	ent->qset = qset;
+	ent->since = prev && prev->state == ev->state ? prev->since : ts;
+	/* A late entry may change when the states after it began. */
+	for (uint32_t j = pos + 1; j < a->nlog; j++)
+		a->log[j].since = a->log[j].state == a->log[j - 1].state
+					  ? a->log[j - 1].since
+					  : a->log[j].t;
+	agent_fold(t, ai, t->rfold_upto);
+	return CSLA_OK;
+}
+
+void eng_agents_evict(csla_engine_t *e, tenant_t *t, int64_t now)
+{
+	/* Never forget an agent that records or logs inside the horizon may
+	 * still name. */
+	int64_t idle = e->conf->agent_idle_ms;
+	if (idle < e->keep_ms + 3600000)
+		idle = e->keep_ms + 3600000;
+	for (uint32_t i = 0; i < t->nagents; i++) {
+		agent_t *a = &t->agents[i];
+		if (!a->name.p || a->last_seen >= now - idle)
+			continue;
+		agent_fold(t, i, now);
+		if (a->nlog)
+			fold_state(t, i, &a->log[a->nlog - 1], now);
+		csla_map_del(&t->agent_map, a->name.h, i);
+		eng_agent_free(a);
+		csla_grow(&t->free_agents, &t->capfree_agents,
+			  t->nfree_agents + 1, sizeof(uint32_t));
+		t->free_agents[t->nfree_agents++] = i;
+		e->st.evicted_agents++;
+	}
+}

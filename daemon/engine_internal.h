@@ -1,0 +1,202 @@
+/* engine_internal.h - the engine's state, shared by engine*.c only.
+ *
+ * Per tenant: named entities (queues, teams, agents) in arrays indexed by
+ * uint32_t and found through a hash map; queue outcomes and handle ends as
+ * records sorted by time; per agent, a time-sorted log of state changes;
+ * the calls the tenant still has to remember; the event ids seen.  Windows
+ * are computed from records and logs at snapshot time, so every window is
+ * exact to the millisecond; what falls behind the horizon is folded into the
+ * `today` sums of each scope (fold.c). */
+#ifndef CALLSLA_ENGINE_INTERNAL_H
+#define CALLSLA_ENGINE_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "callsla/engine.h"
+#include "hashmap.h"
+
+#define NONE UINT32_MAX
+
+/* Folded sums of one local day. */
+typedef struct day_sums {
+	int64_t day;   /* local day number the sums belong to; INT64_MIN: none */
+	csla_agg_t agg;
+} day_sums_t;
+
+typedef struct name {
+	char *p;
+	uint32_t len;
+	uint64_t h;
+} name_t;
+
+typedef struct queue {
+	name_t name;
+	csla_queue_conf_t qc;
+	day_sums_t day;
+	uint32_t waiting;
+} queue_t;
+
+typedef struct team {
+	name_t name;
+	day_sums_t day;
+} team_t;
+
+/* One agent state, in force from t until the next entry's t.  `since` is
+ * when the agent entered this state: an entry that only changed team or
+ * queues continues the previous entry's state. */
+typedef struct agent_ent {
+	int64_t t;
+	int64_t since;
+	uint32_t team;
+	uint32_t qset;
+	uint8_t state;
+} agent_ent_t;
+
+typedef struct agent {
+	name_t name;       /* name.p == NULL: free slot */
+	day_sums_t day;
+	agent_ent_t *log;
+	uint32_t nlog, caplog;
+	int64_t last_seen; /* newest event time that named the agent */
+	uint32_t team;     /* sticky, for events that do not say */
+	uint32_t qset;
+} agent_t;
+
+/* A set of queues an agent serves, interned per tenant: agents and log
+ * entries refer to it by index.  Index 0 is the empty set. */
+typedef struct qset {
+	uint32_t n;
+	uint32_t *q;
+	uint64_t h;
+} qset_t;
+
+enum rec_kind { REC_ANSWERED, REC_ABANDONED, REC_FLOWOUT, REC_HANDLED };
+enum rec_flag { RF_IN_SL = 1, RF_IN_RINGS = 2, RF_SHORT = 4 };
+
+/* A queue outcome (at the outcome time) or a handle end (at its end). */
+typedef struct rec {
+	int64_t t;
+	uint32_t queue, agent, team;
+	uint32_t ms;  /* wait, or talk + hold + acw for REC_HANDLED */
+	uint8_t kind, flags;
+} rec_t;
+
+enum call_outcome { CO_NONE = 0, CO_ANSWERED, CO_ABANDONED, CO_FLOWOUT };
+
+typedef struct call {
+	char id[CSLA_ID_MAX];
+	uint32_t idlen;
+	uint32_t gen;       /* bumped on reuse: stale expiry entries skip it */
+	int64_t offered_at; /* CSLA_NO_MS: never seen offered */
+	int64_t last_t;     /* newest time of any event of the call */
+	uint32_t queue;     /* NONE: unknown */
+	uint8_t outcome;    /* enum call_outcome */
+	bool ended;
+	bool waiting;       /* counted in queue->waiting */
+	bool live;
+} call_t;
+
+typedef struct expiry {
+	int64_t at;
+	uint32_t call, gen;
+} expiry_t;
+
+typedef struct id_seen {
+	int64_t t;
+	uint64_t h;
+} id_seen_t;
+
+typedef struct tenant {
+	name_t name;
+	const csla_tenant_conf_t *tc;
+	const csla_tz_t *tz;
+	csla_queue_conf_t qc; /* the tenant scope's own settings */
+	day_sums_t day;
+
+	queue_t *queues;
+	uint32_t nqueues, capqueues;
+	csla_map_t queue_map;
+	team_t *teams;
+	uint32_t nteams, capteams;
+	csla_map_t team_map;
+	agent_t *agents;
+	uint32_t nagents, capagents;
+	csla_map_t agent_map;
+	uint32_t *free_agents;
+	uint32_t nfree_agents, capfree_agents;
+	qset_t *qsets;
+	uint32_t nqsets, capqsets;
+	csla_map_t qset_map;
+
+	/* Records sorted by t, live in [rhead, nrecs); those before
+	 * rfold_upto are already in the day sums. */
+	rec_t *recs;
+	uint32_t rhead, nrecs, caprecs;
+	int64_t rfold_upto;
+
+	call_t *calls;
+	uint32_t ncalls, capcalls;
+	csla_map_t call_map;
+	uint32_t *free_calls;
+	uint32_t nfree_calls, capfree_calls;
+	expiry_t *expiry; /* binary min-heap on `at` */
+	uint32_t nexpiry, capexpiry;
+
+	csla_map_t id_map;  /* event id hashes, value unused */
+	id_seen_t *ids;     /* FIFO in arrival order */
+	uint32_t idhead, nids, capids;
+
+	int64_t last_sweep;
+} tenant_t;
+
+struct csla_engine {
+	const csla_conf_t *conf;
+	int64_t event_now;
+	int64_t keep_ms;    /* how far back records and logs must reach */
+	tenant_t *tenants;
+	uint32_t ntenants, captenants;
+	csla_map_t tenant_map;
+	uint32_t last_tenant;
+	csla_engine_stats_t st;
+};
+
+/* engine.c */
+uint32_t eng_name_find(const csla_map_t *m, const void *arr, size_t stride,
+		       const char *p, uint32_t len, uint64_t h);
+void eng_tenant_conf(const csla_engine_t *e, tenant_t *t);
+uint32_t eng_queue(tenant_t *t, const csla_conf_t *conf, csla_str_t name);
+uint32_t eng_team(tenant_t *t, csla_str_t name);
+
+/* engine_agents.c */
+uint32_t eng_agent(tenant_t *t, csla_str_t name, int64_t ts);
+csla_reject_t eng_agent_event(csla_engine_t *e, tenant_t *t,
+			      const csla_event_t *ev);
+/* What the end of log entry `cur` (the agent's next entry is `next`) means
+ * for ring metrics: 1 answered within R, -1 ring-no-answer, 0 neither. */
+int eng_ring_result(const tenant_t *t, const agent_ent_t *cur,
+		    const agent_ent_t *next);
+void eng_agents_evict(csla_engine_t *e, tenant_t *t, int64_t now);
+void eng_agent_free(agent_t *a);
+
+/* engine_calls.c */
+csla_reject_t eng_call_event(csla_engine_t *e, tenant_t *t,
+			     const csla_event_t *ev);
+csla_reject_t eng_cdr_event(csla_engine_t *e, tenant_t *t,
+			    const csla_event_t *ev);
+void eng_calls_expire(csla_engine_t *e, tenant_t *t, int64_t now);
+void eng_recs_fold(csla_engine_t *e, tenant_t *t, int64_t upto);
+
+/* fold.c: adding to the `today` sums */
+void fold_point(const tenant_t *t, day_sums_t *d, int64_t ts,
+		const csla_agg_t *add);
+void fold_rec(tenant_t *t, const rec_t *r);
+void fold_state(tenant_t *t, uint32_t agent, const agent_ent_t *ent,
+		int64_t end);
+void rec_add(csla_agg_t *a, const rec_t *r);
+
+/* engine_snapshot.c */
+void eng_snapshot_tenant(csla_engine_t *e, tenant_t *t, int64_t now,
+			 csla_snapshot_cb cb, void *opaque);
+
+#endif

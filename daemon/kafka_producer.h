@@ -1,0 +1,49 @@
+/*
+ * kafka_producer.h - a small librdkafka producer for one topic: keyed
+ * values in, delivery counted, errors kept for the caller to report.
+ * Used by `callsla sim --kafka` and `callsla produce`.
+ *
+ * Not thread-safe: one thread produces, polls and flushes.
+ */
+#ifndef CALLSLA_KAFKA_PRODUCER_H
+#define CALLSLA_KAFKA_PRODUCER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct csla_kprod csla_kprod_t;
+
+/* Connects to `brokers` (bootstrap.servers) to produce to `topic`.  props
+ * is NULL or a NULL-terminated list of "name=value" librdkafka properties,
+ * applied in order after bootstrap.servers (a later one wins).  Returns
+ * NULL with a message in errstr.  The caller owns the producer. */
+csla_kprod_t *csla_kprod_new(const char *brokers, const char *topic,
+			     const char *const *props, char *errstr,
+			     size_t errlen);
+
+/* Flushes nothing: call csla_kprod_flush() first to deliver what is
+ * queued.  Accepts NULL. */
+void csla_kprod_destroy(csla_kprod_t *p);
+
+/* Queues one message (key and value are copied).  When librdkafka's queue
+ * is full it serves delivery reports until there is room.  Returns 0, or
+ * -1 with csla_kprod_error() set. */
+int csla_kprod_produce(csla_kprod_t *p, const void *key, size_t keylen,
+		       const void *value, size_t len);
+
+/* Serves delivery reports, waiting up to timeout_ms for one. */
+void csla_kprod_poll(csla_kprod_t *p, int timeout_ms);
+
+/* Waits up to timeout_ms for every queued message to be delivered or to
+ * fail.  Returns 0 when all were delivered, else -1 with csla_kprod_error()
+ * set. */
+int csla_kprod_flush(csla_kprod_t *p, int timeout_ms);
+
+/* Messages acknowledged by the broker, and those that failed. */
+uint64_t csla_kprod_delivered(const csla_kprod_t *p);
+uint64_t csla_kprod_failed(const csla_kprod_t *p);
+
+/* The first error seen ("" when none); owned by p. */
+const char *csla_kprod_error(const csla_kprod_t *p);
+
+#endif

@@ -1,0 +1,45 @@
+/* main_callsla.c - `callsla SUBCOMMAND ...`: dispatch to cmd_*.c. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+
+static const struct {
+	const char *name;
+	int (*fn)(int, char **);
+	const char *usage;
+} cmds[] = {
+	{ "replay", csla_cmd_replay,
+	  "replay [--config F] [--at TS] [--window W]... FILE|-" },
+	{ "convert", csla_cmd_convert, "convert --from technion FILE..." },
+	{ "check-config", csla_cmd_check_config, "check-config FILE" },
+	{ "sim", csla_cmd_sim,
+	  "sim [--seed N] [--days D] [--start DATE] [--tenants K] [--queues Q] "
+	  "[--agents A] [--calls-per-hour C] [--cdr] [--truth FILE] "
+	  "[--kafka BROKERS --topic T --speed X]" },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage:\n");
+	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
+		fprintf(f, "  callsla %s\n", cmds[i].usage);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+		usage(stdout);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
+		if (!strcmp(argv[1], cmds[i].name))
+			return cmds[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "callsla: unknown command \"%s\"\n", argv[1]);
+	usage(stderr);
+	return 2;
+}

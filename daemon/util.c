@@ -1,0 +1,57 @@
+/* util.c - see util.h. */
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+static void oom(size_t n)
+{
+	fprintf(stderr, "callsla: out of memory allocating %zu bytes\n", n);
+	abort();
+}
+
+void *csla_xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p)
+		oom(n);
+	return p;
+}
+
+void *csla_xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+	if (!p)
+		oom(n * size);
+	return p;
+}
+
+void *csla_xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+	if (!q)
+		oom(n);
+	return q;
+}
+
+char *csla_xstrndup(const char *s, size_t n)
+{
+	char *p = csla_xmalloc(n + 1);
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+void csla_grow(void *arr, uint32_t *cap, size_t need, size_t size)
+{
+	void **pp = arr;
+	if (need <= *cap)
+		return;
+	size_t c = *cap ? *cap : 8;
+	while (c < need)
+		c *= 2;
+	if (c > UINT32_MAX)
+		oom(c * size);
+	*pp = csla_xrealloc(*pp, c * size);
+	*cap = (uint32_t)c;
+}

@@ -1,0 +1,53 @@
+/* util.h - allocation that cannot fail quietly, growable arrays, and the
+ * string hash shared by the engine's tables.
+ *
+ * Out of memory is fatal: like redis' zmalloc, the process logs and aborts
+ * rather than carrying on with half-applied state. */
+#ifndef CALLSLA_UTIL_H
+#define CALLSLA_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+void *csla_xmalloc(size_t n);
+void *csla_xcalloc(size_t n, size_t size);
+void *csla_xrealloc(void *p, size_t n);
+char *csla_xstrndup(const char *s, size_t n);
+
+/* Makes room for `need` elements of `size` bytes in *arr (capacity *cap),
+ * doubling.  The caller owns *arr. */
+void csla_grow(void *arr, uint32_t *cap, size_t need, size_t size);
+
+/* 64-bit hash of a byte string, good enough to key tables by hash alone
+ * (event ids): collisions are ~n^2/2^65. */
+static inline uint64_t csla_hash(const void *p, size_t len)
+{
+	const unsigned char *s = p;
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ (len * 0xff51afd7ed558ccdull);
+	while (len >= 8) {
+		uint64_t k;
+		memcpy(&k, s, 8);
+		k *= 0x87c37b91114253d5ull;
+		k ^= k >> 31;
+		h = (h ^ k) * 0x4cf5ad432745937full;
+		h ^= h >> 29;
+		s += 8;
+		len -= 8;
+	}
+	if (len) {
+		uint64_t k = 0;
+		memcpy(&k, s, len);
+		k *= 0x87c37b91114253d5ull;
+		k ^= k >> 31;
+		h = (h ^ k) * 0x4cf5ad432745937full;
+	}
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	h ^= h >> 33;
+	return h;
+}
+
+#endif
