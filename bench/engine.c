@@ -20,6 +20,7 @@
 #include "callsla/config.h"
 #include "callsla/decode.h"
 #include "callsla/engine.h"
+#include "callsla/pipe.h"
 #include "callsla/timefmt.h"
 
 #define AGENTS 10000
@@ -213,6 +214,15 @@ static int jansson_decode(const char *s, size_t len)
 	return ok ? 0 : -1;
 }
 
+static void count_rejects(void *opaque, uint64_t tag, csla_reject_t r,
+			  const char *err)
+{
+	(void)tag;
+	(void)err;
+	if (r != CSLA_OK)
+		(*(uint64_t *)opaque)++;
+}
+
 static void count_row(void *opaque, const csla_snapshot_t *s)
 {
 	char buf[1024];
@@ -233,6 +243,9 @@ int main(int argc, char **argv)
 	}
 	csla_decoder_t *dec = csla_decoder_new(conf->max_message_bytes);
 	csla_engine_t *eng = csla_engine_new(conf);
+	uint64_t rejected = 0;
+	csla_pipe_t *pipe = csla_pipe_new(eng, conf->max_message_bytes,
+					  count_rejects, &rejected);
 	chunk_t *c = malloc(sizeof *c);
 	c->buf = malloc((size_t)(CHUNK + 8) * LINE);
 
@@ -246,7 +259,7 @@ int main(int argc, char **argv)
 		sift_down(i, AGENTS);
 
 	double t_dec = 0, t_jan = 0, t_all = 0;
-	uint64_t n = 0, bytes = 0, rejected = 0;
+	uint64_t n = 0, bytes = 0;
 	csla_event_t ev;
 	while (agents[heap[0]].next < end) {
 		c->len = 0;
@@ -269,10 +282,9 @@ int main(int argc, char **argv)
 			const char *s = c->buf + c->off[i];
 			size_t len = strlen(s);
 			bytes += len;
-			if (csla_decode(dec, s, len, &ev, NULL, 0) != CSLA_OK ||
-			    csla_engine_apply(eng, &ev, INT64_MAX / 2) != CSLA_OK)
-				rejected++;
+			csla_pipe_push(pipe, s, len, i, INT64_MAX / 2);
 		}
+		csla_pipe_drain(pipe);
 		double t3 = now_s();
 		t_dec += t1 - t0;
 		t_jan += t2 - t1;
@@ -307,6 +319,7 @@ int main(int argc, char **argv)
 	       (unsigned long long)st.queues, (unsigned long long)st.teams);
 	printf("snapshot:            %7.1f ms for %llu rows\n", t_snap * 1e3,
 	       (unsigned long long)rows);
+	csla_pipe_destroy(pipe);
 	csla_engine_destroy(eng);
 	csla_decoder_destroy(dec);
 	csla_conf_destroy(conf);

@@ -163,7 +163,8 @@ static void summary(const stats_t *st, size_t nfiles)
 	fprintf(stderr, "\n");
 	for (int r = CSLA_TN_FIRST_BAD; r < CSLA_TN__COUNT; r++)
 		if (st->rows[r])
-			fprintf(stderr, "callsla convert: first %s row: %s:%llu\n",
+			fprintf(stderr,
+				"callsla convert: first %s row: %s:%llu\n",
 				csla_tn_row_name(r), st->first_file[r],
 				(unsigned long long)st->first_line[r]);
 	fprintf(stderr, "callsla convert: notes:");

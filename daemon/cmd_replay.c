@@ -10,8 +10,8 @@
 #include <time.h>
 
 #include "callsla/config.h"
-#include "callsla/decode.h"
 #include "callsla/engine.h"
+#include "callsla/pipe.h"
 #include "callsla/timefmt.h"
 #include "cmd.h"
 
@@ -64,6 +64,86 @@ static int parse_at(const char *s, int64_t *ms)
 		}
 	}
 	return csla_time_parse_rfc3339(s, strlen(s), ms);
+}
+
+typedef struct rejects {
+	const char *file;
+	uint64_t lines, applied, rejected;
+	csla_reject_counts_t counts;
+} rejects_t;
+
+static void count_reject(void *opaque, uint64_t line, csla_reject_t r,
+			 const char *err)
+{
+	rejects_t *x = opaque;
+	if (r == CSLA_OK) {
+		x->applied++;
+		return;
+	}
+	x->counts.n[r]++;
+	if (x->rejected++ < SHOW_REJECTS)
+		fprintf(stderr, "callsla replay: %s:%llu: %s: %s\n", x->file,
+			(unsigned long long)line, csla_reject_name(r), err);
+}
+
+/* Feeds every non-empty line of `in` to the pipe, reading in large blocks:
+ * a line stays in the block (the pipe borrows it) until the pipe is drained
+ * before the block is refilled.  Returns 0, or 1 when the input could not
+ * be read. */
+#define BLOCK (1u << 20)
+static int feed(FILE *in, const char *file, csla_pipe_t *pipe, int64_t wall,
+		uint64_t *lines)
+{
+	size_t cap = BLOCK, have = 0;
+	char *buf = malloc(cap);
+	if (!buf) {
+		fprintf(stderr, "callsla replay: out of memory\n");
+		exit(1);
+	}
+	for (;;) {
+		if (have == cap) { /* one line longer than the block */
+			cap *= 2;
+			char *nb = realloc(buf, cap);
+			if (!nb) {
+				fprintf(stderr, "callsla replay: out of memory\n");
+				exit(1);
+			}
+			buf = nb;
+		}
+		size_t got = fread(buf + have, 1, cap - have, in);
+		have += got;
+		bool eof = got == 0;
+		size_t start = 0;
+		for (size_t i = 0; i < have; i++) {
+			if (buf[i] != '\n')
+				continue;
+			size_t len = i - start;
+			++*lines;
+			while (len && buf[start + len - 1] == '\r')
+				len--;
+			if (len)
+				csla_pipe_push(pipe, buf + start, len, *lines, wall);
+			start = i + 1;
+		}
+		if (eof && start < have) { /* last line without newline */
+			++*lines;
+			csla_pipe_push(pipe, buf + start, have - start, *lines,
+				       wall);
+			start = have;
+		}
+		csla_pipe_drain(pipe);
+		memmove(buf, buf + start, have - start);
+		have -= start;
+		if (eof)
+			break;
+	}
+	free(buf);
+	if (ferror(in)) {
+		fprintf(stderr, "callsla replay: %s: %s\n", file,
+			strerror(errno));
+		return 1;
+	}
+	return 0;
 }
 
 static int usage(void)
@@ -135,73 +215,39 @@ int csla_cmd_replay(int argc, char **argv)
 		csla_conf_destroy(conf);
 		return 1;
 	}
-	csla_decoder_t *dec = csla_decoder_new(conf->max_message_bytes);
 	csla_engine_t *eng = csla_engine_new(conf);
-	if (!dec || !eng) {
+	rejects_t rej = { .file = file };
+	csla_pipe_t *pipe = eng ? csla_pipe_new(eng, conf->max_message_bytes,
+						count_reject, &rej)
+				: NULL;
+	if (!pipe) {
 		fprintf(stderr, "callsla replay: out of memory\n");
 		exit(1);
 	}
-
-	csla_reject_counts_t rej = { { 0 } };
-	uint64_t lines = 0, applied = 0, after_at = 0, rejected = 0;
-	int64_t wall = wall_now();
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t len;
-	while ((len = getline(&line, &cap, in)) != -1) {
-		lines++;
-		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-			len--;
-		if (len == 0)
-			continue;
-		csla_event_t ev;
-		csla_reject_t r = csla_decode(dec, line, (size_t)len, &ev, err,
-					      sizeof err);
-		if (r == CSLA_OK && have_at && ev.ts_ms > at) {
-			after_at++;
-			continue;
-		}
-		if (r == CSLA_OK) {
-			r = csla_engine_apply(eng, &ev, wall);
-			snprintf(err, sizeof err, "not applied");
-		}
-		if (r == CSLA_OK) {
-			applied++;
-			continue;
-		}
-		rej.n[r]++;
-		if (rejected++ < SHOW_REJECTS)
-			fprintf(stderr, "callsla replay: %s:%llu: %s: %s\n",
-				file, (unsigned long long)lines,
-				csla_reject_name(r), err);
-	}
-	int status = 0;
-	if (ferror(in)) {
-		fprintf(stderr, "callsla replay: %s: %s\n", file,
-			strerror(errno));
-		status = 1;
-	}
-	free(line);
+	if (have_at)
+		csla_pipe_set_max_ts(pipe, at);
+	int status = feed(in, file, pipe, wall_now(), &rej.lines);
 	if (in != stdin)
 		fclose(in);
 
 	int64_t now = have_at ? at : csla_engine_event_now(eng);
-	if (status == 0 && (have_at || applied))
+	if (status == 0 && (have_at || rej.applied))
 		csla_engine_snapshot(eng, now, emit, &out);
 	fflush(stdout);
 
 	fprintf(stderr, "callsla replay: %llu lines, %llu applied, %llu "
 			"rejected, %llu after --at\n",
-		(unsigned long long)lines, (unsigned long long)applied,
-		(unsigned long long)rejected, (unsigned long long)after_at);
+		(unsigned long long)rej.lines, (unsigned long long)rej.applied,
+		(unsigned long long)rej.rejected,
+		(unsigned long long)csla_pipe_skipped(pipe));
 	for (int r = 1; r < CSLA_REJ__COUNT; r++)
-		if (rej.n[r])
+		if (rej.counts.n[r])
 			fprintf(stderr, "callsla replay:   %-26s %llu\n",
 				csla_reject_name((csla_reject_t)r),
-				(unsigned long long)rej.n[r]);
+				(unsigned long long)rej.counts.n[r]);
 	free(out.buf);
+	csla_pipe_destroy(pipe);
 	csla_engine_destroy(eng);
-	csla_decoder_destroy(dec);
 	csla_conf_destroy(conf);
 	return status;
 }

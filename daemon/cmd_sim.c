@@ -331,7 +331,7 @@ static int parse_args(int argc, char **argv, args_t *a)
 	return 0;
 }
 
-/* ---- the command ------------------------------------------------------------- */
+/* ---- the command --------------------------------------------------------- */
 
 static int run_stdout(csla_sim_t *sim)
 {

@@ -60,16 +60,18 @@ static void tenant_free(tenant_t *t)
 	free(t->free_agents);
 	free(t->qsets);
 	free(t->recs);
+	for (uint32_t i = 0; i < t->ncalls; i++)
+		if (t->calls[i].live && t->calls[i].idlen > CALL_ID_INLINE)
+			free(t->calls[i].id.ext);
 	free(t->calls);
 	free(t->free_calls);
 	free(t->expiry);
-	free(t->ids);
+	csla_idset_free(&t->ids);
 	csla_map_free(&t->queue_map);
 	csla_map_free(&t->team_map);
 	csla_map_free(&t->agent_map);
 	csla_map_free(&t->qset_map);
 	csla_map_free(&t->call_map);
-	csla_map_free(&t->id_map);
 	name_free(&t->name);
 }
 
@@ -102,6 +104,29 @@ void csla_engine_set_conf(csla_engine_t *e, const csla_conf_t *conf)
 			csla_conf_queue(conf, t->tc, t->queues[q].name.p,
 					t->queues[q].name.len, &t->queues[q].qc);
 	}
+}
+
+static void prefetch_slot(const csla_map_t *m, csla_str_t key)
+{
+	if (key.len)
+		__builtin_prefetch(&m->slots[csla_map_key(csla_hash(key.p, key.len)) &
+					     m->mask]);
+}
+
+void csla_engine_prefetch(const csla_engine_t *e, const csla_event_t *ev)
+{
+	/* Only the tenant of the previous event, the common case: finding
+	 * another would cost what the prefetch saves. */
+	if (e->last_tenant == NONE)
+		return;
+	const tenant_t *t = &e->tenants[e->last_tenant];
+	if (t->name.len != ev->tenant.len ||
+	    memcmp(t->name.p, ev->tenant.p, ev->tenant.len) != 0)
+		return;
+	if (ev->id.len)
+		csla_idset_prefetch(&t->ids, csla_hash(ev->id.p, ev->id.len));
+	prefetch_slot(&t->call_map, ev->call_id);
+	prefetch_slot(&t->agent_map, ev->agent_id);
 }
 
 int64_t csla_engine_event_now(const csla_engine_t *e)
@@ -160,7 +185,7 @@ static uint32_t tenant_get(csla_engine_t *e, csla_str_t name)
 		csla_map_init(&t->agent_map);
 		csla_map_init(&t->qset_map);
 		csla_map_init(&t->call_map);
-		csla_map_init(&t->id_map);
+		csla_idset_init(&t->ids);
 		/* qset 0: serves no queue. */
 		csla_grow(&t->qsets, &t->capqsets, 1, sizeof(qset_t));
 		t->qsets[0] = (qset_t){ 0, NULL, 0 };
@@ -208,47 +233,15 @@ uint32_t eng_team(tenant_t *t, csla_str_t name)
 	return i;
 }
 
-static bool id_seen(const tenant_t *t, uint64_t h)
-{
-	return csla_map_first(&t->id_map, h) != CSLA_MAP_END;
-}
-
-static void id_remember(tenant_t *t, uint64_t h, int64_t ts)
-{
-	csla_map_put(&t->id_map, h, 0);
-	if (t->idhead > 0 && t->idhead >= t->nids / 2) {
-		/* Compact the FIFO once its dead head is half of it. */
-		memmove(t->ids, t->ids + t->idhead,
-			(t->nids - t->idhead) * sizeof *t->ids);
-		t->nids -= t->idhead;
-		t->idhead = 0;
-	}
-	csla_grow(&t->ids, &t->capids, t->nids + 1, sizeof(id_seen_t));
-	t->ids[t->nids++] = (id_seen_t){ ts, h };
-}
-
-/* An id older than allowed lateness can only come with an event that is
- * rejected as late anyway, so it need not be remembered. */
-static void ids_expire(tenant_t *t, int64_t before)
-{
-	while (t->idhead < t->nids && t->ids[t->idhead].t < before) {
-		uint64_t h = t->ids[t->idhead].h;
-		uint32_t s = csla_map_first(&t->id_map, h);
-		if (s != CSLA_MAP_END)
-			csla_map_del_slot(&t->id_map, s);
-		t->idhead++;
-	}
-}
-
 static void housekeep(csla_engine_t *e, tenant_t *t, int64_t now)
 {
 	const csla_conf_t *c = e->conf;
 	eng_recs_fold(e, t, now - e->keep_ms);
-	ids_expire(t, now - c->allowed_lateness_ms);
+	csla_idset_age(&t->ids, now, c->allowed_lateness_ms);
 	eng_calls_expire(e, t, now);
 	/* Idle agents are rare and the scan touches every agent: once a
 	 * minute of clock time is plenty. */
-	if (now - t->last_sweep >= 60000) {
+	if (t->last_sweep == INT64_MIN || now - t->last_sweep >= 60000) {
 		t->last_sweep = now;
 		eng_agents_evict(e, t, now);
 	}
@@ -271,7 +264,7 @@ csla_reject_t csla_engine_apply(csla_engine_t *e, const csla_event_t *ev,
 	uint64_t idh = 0;
 	if (ev->id.len) {
 		idh = csla_hash(ev->id.p, ev->id.len);
-		if (id_seen(t, idh))
+		if (csla_idset_has(&t->ids, idh))
 			return CSLA_REJ_DUPLICATE;
 	}
 
@@ -293,7 +286,7 @@ csla_reject_t csla_engine_apply(csla_engine_t *e, const csla_event_t *ev,
 		return r;
 
 	if (ev->id.len)
-		id_remember(t, idh, ts);
+		csla_idset_add(&t->ids, idh);
 	if (ts > e->event_now)
 		e->event_now = ts;
 	housekeep(e, t, c->clock == CSLA_CLOCK_EVENT ? e->event_now : wall_ms);
@@ -341,6 +334,6 @@ void csla_engine_stats(const csla_engine_t *e, csla_engine_stats_t *st)
 		st->records += t->nrecs - t->rhead;
 		for (uint32_t a = 0; a < t->nagents; a++)
 			st->records += t->agents[a].nlog;
-		st->ids += t->nids - t->idhead;
+		st->ids += csla_idset_count(&t->ids);
 	}
 }

@@ -90,31 +90,16 @@ int eng_ring_result(const tenant_t *t, const agent_ent_t *cur,
 	return next->t - cur->since <= csla_queue_conf_rings_ms(qc) ? 1 : 0;
 }
 
-static void fold_ring(tenant_t *t, uint32_t ai, const agent_ent_t *cur,
-		      const agent_ent_t *next)
-{
-	int r = eng_ring_result(t, cur, next);
-	if (!r)
-		return;
-	csla_agg_t a;
-	csla_agg_init(&a);
-	if (r > 0)
-		a.ring_in_rings = 1;
-	else
-		a.rona = 1;
-	fold_point(t, &t->agents[ai].day, next->t, &a);
-	if (cur->team != NONE)
-		fold_point(t, &t->teams[cur->team].day, next->t, &a);
-}
-
 /* Folds the entries that ended at or before `upto` into the day sums. */
 static void agent_fold(tenant_t *t, uint32_t ai, int64_t upto)
 {
 	agent_t *a = &t->agents[ai];
 	uint32_t k = 0;
 	while (k + 1 < a->nlog && a->log[k + 1].t <= upto) {
+		int ring = eng_ring_result(t, &a->log[k], &a->log[k + 1]);
 		fold_state(t, ai, &a->log[k], a->log[k + 1].t);
-		fold_ring(t, ai, &a->log[k], &a->log[k + 1]);
+		if (ring)
+			fold_ring(t, ai, a->log[k].team, a->log[k + 1].t, ring);
 		k++;
 	}
 	if (k) {
@@ -151,6 +136,9 @@ csla_reject_t eng_agent_event(csla_engine_t *e, tenant_t *t,
 	    prev->qset == qset)
 		return CSLA_OK;
 
+	bool continues = prev && prev->state == ev->state;
+	int64_t since = continues ? prev->since : ts;
+	/* Growing may move the log: prev is not used past this point. */
 	csla_grow(&a->log, &a->caplog, a->nlog + 1, sizeof(agent_ent_t));
 	memmove(a->log + pos + 1, a->log + pos,
 		(a->nlog - pos) * sizeof *a->log);
@@ -160,7 +148,7 @@ csla_reject_t eng_agent_event(csla_engine_t *e, tenant_t *t,
 	ent->state = (uint8_t)ev->state;
 	ent->team = team;
 	ent->qset = qset;
-	ent->since = prev && prev->state == ev->state ? prev->since : ts;
+	ent->since = since;
 	/* A late entry may change when the states after it began. */
 	for (uint32_t j = pos + 1; j < a->nlog; j++)
 		a->log[j].since = a->log[j].state == a->log[j - 1].state

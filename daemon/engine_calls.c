@@ -13,7 +13,7 @@ static uint32_t call_find(const tenant_t *t, csla_str_t id, uint64_t h)
 	     s = csla_map_next(&t->call_map, h, s)) {
 		uint32_t v = t->call_map.slots[s].v;
 		const call_t *c = &t->calls[v];
-		if (c->idlen == id.len && memcmp(c->id, id.p, id.len) == 0)
+		if (c->idlen == id.len && memcmp(call_id(c), id.p, id.len) == 0)
 			return v;
 	}
 	return NONE;
@@ -79,8 +79,11 @@ static call_t *call_new(csla_engine_t *e, tenant_t *t, csla_str_t id,
 	uint32_t gen = c->gen + 1;
 	memset(c, 0, sizeof *c);
 	c->gen = gen;
-	memcpy(c->id, id.p, id.len);
-	c->idlen = id.len;
+	if (id.len > CALL_ID_INLINE)
+		c->id.ext = csla_xstrndup(id.p, id.len);
+	else
+		memcpy(c->id.in, id.p, id.len);
+	c->idlen = (uint8_t)id.len;
 	c->offered_at = CSLA_NO_MS;
 	c->last_t = ts;
 	c->queue = NONE;
@@ -95,7 +98,9 @@ static void call_forget(tenant_t *t, uint32_t i)
 	call_t *c = &t->calls[i];
 	if (c->waiting)
 		t->queues[c->queue].waiting--;
-	csla_map_del(&t->call_map, csla_hash(c->id, c->idlen), i);
+	csla_map_del(&t->call_map, csla_hash(call_id(c), c->idlen), i);
+	if (c->idlen > CALL_ID_INLINE)
+		free(c->id.ext);
 	c->live = false;
 	csla_grow(&t->free_calls, &t->capfree_calls, t->nfree_calls + 1,
 		  sizeof(uint32_t));

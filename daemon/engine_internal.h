@@ -15,6 +15,7 @@
 
 #include "callsla/engine.h"
 #include "hashmap.h"
+#include "idset.h"
 
 #define NONE UINT32_MAX
 
@@ -84,28 +85,34 @@ typedef struct rec {
 
 enum call_outcome { CO_NONE = 0, CO_ANSWERED, CO_ABANDONED, CO_FLOWOUT };
 
+/* Call ids up to this long are stored inline: a call fits a cache line. */
+#define CALL_ID_INLINE 32
+
 typedef struct call {
-	char id[CSLA_ID_MAX];
-	uint32_t idlen;
-	uint32_t gen;       /* bumped on reuse: stale expiry entries skip it */
+	union {
+		char in[CALL_ID_INLINE];
+		char *ext;          /* idlen > CALL_ID_INLINE */
+	} id;
 	int64_t offered_at; /* CSLA_NO_MS: never seen offered */
 	int64_t last_t;     /* newest time of any event of the call */
 	uint32_t queue;     /* NONE: unknown */
+	uint32_t gen;       /* bumped on reuse: stale expiry entries skip it */
+	uint8_t idlen;
 	uint8_t outcome;    /* enum call_outcome */
 	bool ended;
 	bool waiting;       /* counted in queue->waiting */
 	bool live;
 } call_t;
 
+static inline const char *call_id(const call_t *c)
+{
+	return c->idlen > CALL_ID_INLINE ? c->id.ext : c->id.in;
+}
+
 typedef struct expiry {
 	int64_t at;
 	uint32_t call, gen;
 } expiry_t;
-
-typedef struct id_seen {
-	int64_t t;
-	uint64_t h;
-} id_seen_t;
 
 typedef struct tenant {
 	name_t name;
@@ -143,9 +150,7 @@ typedef struct tenant {
 	expiry_t *expiry; /* binary min-heap on `at` */
 	uint32_t nexpiry, capexpiry;
 
-	csla_map_t id_map;  /* event id hashes, value unused */
-	id_seen_t *ids;     /* FIFO in arrival order */
-	uint32_t idhead, nids, capids;
+	csla_idset_t ids;
 
 	int64_t last_sweep;
 } tenant_t;
@@ -188,8 +193,9 @@ void eng_calls_expire(csla_engine_t *e, tenant_t *t, int64_t now);
 void eng_recs_fold(csla_engine_t *e, tenant_t *t, int64_t upto);
 
 /* fold.c: adding to the `today` sums */
-void fold_point(const tenant_t *t, day_sums_t *d, int64_t ts,
-		const csla_agg_t *add);
+/* A ring result (eng_ring_result, non-zero) of the agent at `at`. */
+void fold_ring(tenant_t *t, uint32_t agent, uint32_t team, int64_t at,
+	       int result);
 void fold_rec(tenant_t *t, const rec_t *r);
 void fold_state(tenant_t *t, uint32_t agent, const agent_ent_t *ent,
 		int64_t end);

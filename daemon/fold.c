@@ -2,19 +2,17 @@
  * `today` sums of each scope it belongs to, split at local midnight. */
 #include "engine_internal.h"
 
-/* Adds `add` to d when ts falls on d's day; a newer day restarts the sums,
- * an older one is no longer anybody's today and is dropped. */
-void fold_point(const tenant_t *t, day_sums_t *d, int64_t ts,
-		const csla_agg_t *add)
+/* The sums of d for local day `day`: a newer day restarts them; an older
+ * one is no longer anybody's today (NULL: drop the addition). */
+static csla_agg_t *day_agg(day_sums_t *d, int64_t day)
 {
-	int64_t day = csla_tz_local_day(t->tz, ts);
 	if (day < d->day)
-		return;
+		return NULL;
 	if (day > d->day) {
 		d->day = day;
 		csla_agg_init(&d->agg);
 	}
-	csla_agg_add(&d->agg, add);
+	return &d->agg;
 }
 
 void rec_add(csla_agg_t *a, const rec_t *r)
@@ -49,18 +47,30 @@ void rec_add(csla_agg_t *a, const rec_t *r)
 		a->max_wait_ms = r->ms;
 }
 
+static void rec_day(day_sums_t *d, int64_t day, const rec_t *r)
+{
+	csla_agg_t *a = day_agg(d, day);
+	if (a)
+		rec_add(a, r);
+}
+
 void fold_rec(tenant_t *t, const rec_t *r)
 {
-	csla_agg_t a;
-	csla_agg_init(&a);
-	rec_add(&a, r);
+	int64_t day = csla_tz_local_day(t->tz, r->t);
 	if (r->queue != NONE)
-		fold_point(t, &t->queues[r->queue].day, r->t, &a);
+		rec_day(&t->queues[r->queue].day, day, r);
 	if (r->agent != NONE)
-		fold_point(t, &t->agents[r->agent].day, r->t, &a);
+		rec_day(&t->agents[r->agent].day, day, r);
 	if (r->team != NONE)
-		fold_point(t, &t->teams[r->team].day, r->t, &a);
-	fold_point(t, &t->day, r->t, &a);
+		rec_day(&t->teams[r->team].day, day, r);
+	rec_day(&t->day, day, r);
+}
+
+static void state_day(day_sums_t *d, int64_t day, unsigned state, int64_t ms)
+{
+	csla_agg_t *a = day_agg(d, day);
+	if (a)
+		a->state_ms[state] += ms;
 }
 
 void fold_state(tenant_t *t, uint32_t agent, const agent_ent_t *ent,
@@ -72,15 +82,33 @@ void fold_state(tenant_t *t, uint32_t agent, const agent_ent_t *ent,
 		/* Days last 23 to 25 hours: 30 h on is inside the next one. */
 		int64_t next = csla_tz_day_start(t->tz, ds + 30 * 3600000LL);
 		int64_t e = end < next ? end : next;
-		csla_agg_t a;
-		csla_agg_init(&a);
-		a.state_ms[ent->state] = e - s;
-		fold_point(t, &t->agents[agent].day, s, &a);
+		int64_t day = csla_tz_local_day(t->tz, s);
+		state_day(&t->agents[agent].day, day, ent->state, e - s);
 		if (ent->team != NONE)
-			fold_point(t, &t->teams[ent->team].day, s, &a);
+			state_day(&t->teams[ent->team].day, day, ent->state,
+				  e - s);
 		for (uint32_t i = 0; i < qs->n; i++)
-			fold_point(t, &t->queues[qs->q[i]].day, s, &a);
-		fold_point(t, &t->day, s, &a);
+			state_day(&t->queues[qs->q[i]].day, day, ent->state,
+				  e - s);
+		state_day(&t->day, day, ent->state, e - s);
 		s = e;
 	}
+}
+
+static void ring_day(day_sums_t *d, int64_t day, int result)
+{
+	csla_agg_t *a = day_agg(d, day);
+	if (a && result > 0)
+		a->ring_in_rings++;
+	else if (a)
+		a->rona++;
+}
+
+void fold_ring(tenant_t *t, uint32_t agent, uint32_t team, int64_t at,
+	       int result)
+{
+	int64_t day = csla_tz_local_day(t->tz, at);
+	ring_day(&t->agents[agent].day, day, result);
+	if (team != NONE)
+		ring_day(&t->teams[team].day, day, result);
 }

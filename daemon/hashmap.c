@@ -56,7 +56,7 @@ void csla_map_put(csla_map_t *m, uint64_t h, uint32_t v)
 	/* Keep the load under 1/2: probes stay short on the hot path. */
 	if ((m->n + 1) * 2 > m->mask + 1) {
 		uint32_t ncap = (m->mask + 1) * 2;
-		csla_map_slot_t *ns = csla_xcalloc(ncap, sizeof *ns);
+		csla_map_slot_t *ns = csla_xcalloc_table(ncap, sizeof *ns);
 		for (uint32_t i = 0; i <= m->mask; i++)
 			if (m->slots[i].h)
 				insert(ns, ncap - 1, m->slots[i].h, m->slots[i].v);

@@ -28,7 +28,7 @@
 #define NBREAKS 3              /* short break, lunch, short break */
 #define LUNCH 1
 
-/* ---- random numbers: xoshiro256** seeded through splitmix64 ---------- */
+/* ---- random numbers: xoshiro256** seeded through splitmix64 -------------- */
 
 typedef struct rng {
 	uint64_t s[4];
@@ -82,7 +82,8 @@ static double rng_exp(rng_t *r, double mean)
  * generator is not where the time goes. */
 static double rng_normal(rng_t *r)
 {
-	double u = 1.0 - rng_unit(r), v = rng_unit(r);
+	double u = 1.0 - rng_unit(r);
+	double v = rng_unit(r);
 	return sqrt(-2.0 * log(u)) * cos(2.0 * M_PI * v);
 }
 
@@ -117,15 +118,15 @@ static int64_t rng_lognorm_ms(rng_t *r, lognorm_t l, int64_t lo, int64_t hi)
 	return clamp64(s_to_ms(exp(l.mu + l.sigma * rng_normal(r))), lo, hi);
 }
 
-/* ---- the model's state ------------------------------------------------ */
+/* ---- the model's state --------------------------------------------------- */
 
 enum kind {
 	K_DAY,      /* idx tenant, gen day offset: plan the day */
 	K_ARRIVAL,  /* idx tenant */
 	K_DEADLINE, /* idx call: patience or maximum queue time */
-	K_LOGIN,    /* idx agent */
+	K_LOGIN,    /* idx agent, gen day offset */
 	K_BREAK,    /* idx agent, gen which break */
-	K_LOGOUT,   /* idx agent */
+	K_LOGOUT,   /* idx agent, gen day offset */
 	K_AGENT,    /* idx agent: the end of its current phase */
 };
 
@@ -174,6 +175,7 @@ typedef struct agent {
 	int64_t since;       /* when the state began */
 	uint32_t idle_prev, idle_next;
 	bool idle;
+	uint32_t shift_day;  /* day offset of the latest log-in */
 	bool logout_due;
 	int8_t break_due;    /* a break that is due, or -1 */
 	int64_t break_ms[NBREAKS];
@@ -230,7 +232,7 @@ struct csla_sim {
 	size_t idpre, callpre; /* length of the "e<seed>-" / "c<seed>-" */
 };
 
-/* ---- options ------------------------------------------------------------ */
+/* ---- options ------------------------------------------------------------- */
 
 /* Morning and afternoon peaks, a lunchtime dip; closed outside 08:00-18:00. */
 static const double default_profile[CSLA_SIM_SLOTS] = {
@@ -301,6 +303,8 @@ int csla_sim_opts_check(const csla_sim_opts_t *o, char *errstr, size_t errlen)
 	      "queues: 1..%d", CSLA_SIM_MAX_QUEUES);
 	CHECK(o->agents >= 1 && o->agents <= CSLA_SIM_MAX_AGENTS,
 	      "agents: 1..%d", CSLA_SIM_MAX_AGENTS);
+	CHECK((uint64_t)o->tenants * o->agents <= CSLA_SIM_MAX_ALL_AGENTS,
+	      "tenants x agents: at most %d", CSLA_SIM_MAX_ALL_AGENTS);
 	CHECK(o->calls_per_hour >= 0 && o->calls_per_hour <= 1e7,
 	      "calls per hour: 0..10000000");
 	CHECK(o->start_day >= csla_days_from_civil(1971, 1, 1) &&
@@ -400,7 +404,7 @@ static hent_t pop(csla_sim_t *s)
 	return top;
 }
 
-/* ---- events out ------------------------------------------------------------ */
+/* ---- events out ---------------------------------------------------------- */
 
 static size_t put_u64(char *p, uint64_t v)
 {
@@ -514,7 +518,7 @@ static void set_state(csla_sim_t *s, uint32_t ai, csla_agent_state_t st,
 	emit(s, &s->tenants[a->tenant], CSLA_EV_AGENT);
 }
 
-/* ---- calls ------------------------------------------------------------------ */
+/* ---- calls --------------------------------------------------------------- */
 
 static uint32_t call_new(csla_sim_t *s, uint32_t tenant)
 {
@@ -605,7 +609,7 @@ static void queue_insert(csla_sim_t *s, uint32_t ci, bool at_head)
 	}
 }
 
-/* ---- agents ----------------------------------------------------------------- */
+/* ---- agents -------------------------------------------------------------- */
 
 static void idle_append(csla_sim_t *s, uint32_t ai)
 {
@@ -845,9 +849,7 @@ static void deadline(csla_sim_t *s, uint32_t ci)
 	}
 }
 
-static void arrival(csla_sim_t *s, uint32_t ti);
-
-/* ---- the day's plan ---------------------------------------------------------- */
+/* ---- the day's plan ------------------------------------------------------ */
 
 /* The next arrival of the tenant's day, by the memoryless property: an
  * exponential amount of "rate x time" spent across the half-hour slots. */
@@ -879,26 +881,29 @@ static void schedule_arrival(csla_sim_t *s, uint32_t ti)
 		     K_ARRIVAL, ti, 0);
 }
 
-static void plan_agent(csla_sim_t *s, uint32_t ai, int64_t day)
+static void plan_agent(csla_sim_t *s, uint32_t ai, uint32_t d)
 {
 	agent_t *a = &s->agents[ai];
 	tenant_t *t = &s->tenants[a->tenant];
 	const csla_sim_shift_t *sh = &s->o.shifts[a->shift];
 	rng_t *r = &t->rng;
-	int64_t base = day * DAY_MS, start = base + sh->start_min * MIN_MS;
+	int64_t base = (s->o.start_day + d) * DAY_MS;
+	int64_t start = base + sh->start_min * MIN_MS;
 	int64_t end = base + sh->end_min * MIN_MS, len = end - start;
+	int64_t login = start + rng_range_ms(r, -5 * MIN_MS, 2 * MIN_MS);
 
-	push(s, csla_local_to_utc(t->tz, start + rng_range_ms(r, -5 * MIN_MS, 2 * MIN_MS)),
-	     K_LOGIN, ai, 0);
+	push(s, csla_local_to_utc(t->tz, login), K_LOGIN, ai, d);
 	/* Breaks on shifts of six hours or more: a short one two hours in, a
-	 * lunch in the middle, another short one two hours before the end. */
+	 * lunch in the middle, another short one two hours before the end.
+	 * (One draw per statement: the order of the draws is fixed.) */
 	if (len >= 6 * HOUR_MS) {
-		int64_t at[NBREAKS] = {
-			start + 2 * HOUR_MS + rng_range_ms(r, -20 * MIN_MS, 20 * MIN_MS),
-			start + len / 2 - sh->lunch_min * MIN_MS / 2 +
-				rng_range_ms(r, -30 * MIN_MS, 30 * MIN_MS),
-			end - 2 * HOUR_MS + rng_range_ms(r, -20 * MIN_MS, 20 * MIN_MS),
-		};
+		int64_t at[NBREAKS];
+		at[0] = start + 2 * HOUR_MS +
+			rng_range_ms(r, -20 * MIN_MS, 20 * MIN_MS);
+		at[LUNCH] = start + len / 2 - sh->lunch_min * MIN_MS / 2 +
+			    rng_range_ms(r, -30 * MIN_MS, 30 * MIN_MS);
+		at[2] = end - 2 * HOUR_MS +
+			rng_range_ms(r, -20 * MIN_MS, 20 * MIN_MS);
 		a->break_ms[0] = a->break_ms[2] = 15 * MIN_MS;
 		a->break_ms[LUNCH] = sh->lunch_min * MIN_MS;
 		for (uint32_t i = 0; i < NBREAKS; i++)
@@ -907,7 +912,7 @@ static void plan_agent(csla_sim_t *s, uint32_t ai, int64_t day)
 				     ai, i);
 	}
 	push(s, csla_local_to_utc(t->tz, end + rng_range_ms(r, 0, 3 * MIN_MS)),
-	     K_LOGOUT, ai, 0);
+	     K_LOGOUT, ai, d);
 }
 
 static void plan_day(csla_sim_t *s, uint32_t ti, uint32_t d)
@@ -917,7 +922,7 @@ static void plan_day(csla_sim_t *s, uint32_t ti, uint32_t d)
 	t->day = s->o.start_day + d;
 	t->arr = 0;
 	for (uint32_t i = 0; i < t->nagents; i++)
-		plan_agent(s, t->agent0 + i, t->day);
+		plan_agent(s, t->agent0 + i, d);
 	schedule_arrival(s, ti);
 }
 
@@ -944,11 +949,16 @@ static void arrival(csla_sim_t *s, uint32_t ti)
 	schedule_arrival(s, ti);
 }
 
-static void login(csla_sim_t *s, uint32_t ai)
+static void login(csla_sim_t *s, uint32_t ai, uint32_t d)
 {
 	agent_t *a = &s->agents[ai];
 
+	a->shift_day = d;
 	a->logout_due = false;
+	/* Still on the shift before (one that ends at midnight, when the
+	 * next begins): work on, and ignore that shift's log-out. */
+	if (a->state != CSLA_AS_LOGGED_OUT && a->state != NO_STATE)
+		return;
 	a->break_due = -1;
 	set_state(s, ai, CSLA_AS_AVAILABLE, NULL, true);
 	idle_append(s, ai);
@@ -968,11 +978,12 @@ static void break_due(csla_sim_t *s, uint32_t ai, int which)
 		a->break_due = (int8_t)which;
 }
 
-static void logout_due(csla_sim_t *s, uint32_t ai)
+static void logout_due(csla_sim_t *s, uint32_t ai, uint32_t d)
 {
 	agent_t *a = &s->agents[ai];
 
-	if (a->state == CSLA_AS_LOGGED_OUT || a->state == NO_STATE)
+	if (a->state == CSLA_AS_LOGGED_OUT || a->state == NO_STATE ||
+	    d != a->shift_day)
 		return;
 	if (a->state == CSLA_AS_AVAILABLE) {
 		idle_remove(s, ai);
@@ -981,7 +992,7 @@ static void logout_due(csla_sim_t *s, uint32_t ai)
 		a->logout_due = true;
 }
 
-/* ---- set-up and the loop -------------------------------------------------------- */
+/* ---- set-up and the loop ------------------------------------------------ */
 
 static void setup_tenant(csla_sim_t *s, uint32_t ti)
 {
@@ -1132,13 +1143,13 @@ int csla_sim_run(csla_sim_t *s, csla_sim_emit_fn emit_cb, void *opaque)
 				deadline(s, h.idx);
 			break;
 		case K_LOGIN:
-			login(s, h.idx);
+			login(s, h.idx, h.gen);
 			break;
 		case K_BREAK:
 			break_due(s, h.idx, (int)h.gen);
 			break;
 		case K_LOGOUT:
-			logout_due(s, h.idx);
+			logout_due(s, h.idx, h.gen);
 			break;
 		case K_AGENT:
 			if (s->agents[h.idx].gen == h.gen)

@@ -25,6 +25,7 @@
 #define CSLA_SIM_SLOTS 48      /* the profile's half hours */
 #define CSLA_SIM_MAX_TENANTS 1000
 #define CSLA_SIM_MAX_AGENTS 100000
+#define CSLA_SIM_MAX_ALL_AGENTS 1000000 /* tenants x agents */
 
 typedef struct csla_sim_shift {
 	int32_t start_min, end_min; /* local minutes after midnight */
@@ -64,7 +65,7 @@ typedef struct csla_sim_opts {
 } csla_sim_opts_t;
 
 /* Fills o with the defaults: seed 1, one day from 2026-03-02, one tenant,
- * 3 queues, 40 agents, 250 calls/hour, shifts 08:00-17:00 and 10:00-18:00,
+ * 3 queues, 40 agents, 300 calls/hour, shifts 08:00-17:00 and 10:00-18:00,
  * the default profile, and the model parameters of docs/simulator.md.
  * o->tz is left NULL for the caller to set. */
 void csla_sim_opts_default(csla_sim_opts_t *o);

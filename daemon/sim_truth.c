@@ -59,8 +59,10 @@ static void day_bounds(const csla_tz_t *tz, int64_t day, int64_t *start,
 		       int64_t *end)
 {
 	/* Noon exists on every day of every zone in use. */
-	*start = csla_tz_day_start(tz, csla_local_to_utc(tz, day * DAY_MS + DAY_MS / 2));
-	*end = csla_tz_day_start(tz, csla_local_to_utc(tz, (day + 1) * DAY_MS + DAY_MS / 2));
+	int64_t noon = day * DAY_MS + DAY_MS / 2;
+
+	*start = csla_tz_day_start(tz, csla_local_to_utc(tz, noon));
+	*end = csla_tz_day_start(tz, csla_local_to_utc(tz, noon + DAY_MS));
 }
 
 /* Makes days[] cover local day `day` and returns its index. */

@@ -322,10 +322,12 @@ csla_tn_row_t csla_tn_convert(const csla_tz_t *tz, const char *line,
 	csla_event_t *ev;
 
 	if (r.queued) {
-		add(out, CSLA_CALL_OFFERED, utc_at(tz, &r, r.q_start, &odd));
+		int64_t offered_at = utc_at(tz, &r, r.q_start, &odd);
+		add(out, CSLA_CALL_OFFERED, offered_at);
 		answered_at = utc_at(tz, &r, r.q_exit, &odd);
-		ev = add(out, r.agent ? CSLA_CALL_ANSWERED : CSLA_CALL_ABANDONED,
-			 answered_at);
+		csla_call_ev_t what = r.agent ? CSLA_CALL_ANSWERED
+					      : CSLA_CALL_ABANDONED;
+		ev = add(out, what, answered_at);
 		ev->wait_ms = r.q_time * 1000;
 	} else {
 		answered_at = utc_at(tz, &r, r.ser_start, &odd);

@@ -43,12 +43,18 @@ typedef enum csla_tn_row {
 /* Facts about a converted call worth counting (bits of csla_tn_out_t.notes;
  * csla_tn_note_name() takes the bit's index). */
 enum {
-	CSLA_TN_NOTE_ROLLED = 1u << 0,      /* a time past midnight, same date */
-	CSLA_TN_NOTE_NO_SERVER = 1u << 1,   /* AGENT by NO_SERVER: kept as a name */
-	CSLA_TN_NOTE_NO_SERVICE = 1u << 2,  /* AGENT, queued, no service: no ended */
-	CSLA_TN_NOTE_HANG_SERVED = 1u << 3, /* HANG with service times: ignored */
-	CSLA_TN_NOTE_END_CLAMPED = 1u << 4, /* service ended before the answer */
-	CSLA_TN_NOTE_DST = 1u << 5,         /* a local time in a DST gap or overlap */
+	/* a time past midnight under the same date */
+	CSLA_TN_NOTE_ROLLED = 1u << 0,
+	/* answered by "NO_SERVER", kept as the agent's name */
+	CSLA_TN_NOTE_NO_SERVER = 1u << 1,
+	/* AGENT after queueing, no service times: no ended event */
+	CSLA_TN_NOTE_NO_SERVICE = 1u << 2,
+	/* HANG after queueing with service times: they are ignored */
+	CSLA_TN_NOTE_HANG_SERVED = 1u << 3,
+	/* service ended before the answer: ended moved to the answer */
+	CSLA_TN_NOTE_END_CLAMPED = 1u << 4,
+	/* a local time in a DST gap or overlap */
+	CSLA_TN_NOTE_DST = 1u << 5,
 	CSLA_TN_NOTE__COUNT = 6
 };
 

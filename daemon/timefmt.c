@@ -115,6 +115,13 @@ int csla_time_parse_rfc3339(const char *s, size_t len, int64_t *out_ms)
 	return 0;
 }
 
+static char *put2(char *p, unsigned v)
+{
+	p[0] = (char)('0' + v / 10);
+	p[1] = (char)('0' + v % 10);
+	return p + 2;
+}
+
 int csla_time_format_utc(int64_t ms, char *buf, size_t buflen)
 {
 	/* Not csla_floordiv(): days * MS_PER_DAY would overflow near
@@ -127,10 +134,32 @@ int csla_time_format_utc(int64_t ms, char *buf, size_t buflen)
 	if (rem < 0)
 		rem += MS_PER_DAY;
 	csla_civil_from_days(days, &y, &m, &d);
-	return snprintf(buf, buflen, "%04lld-%02u-%02uT%02u:%02u:%02u.%03uZ",
-			(long long)y, m, d, (unsigned)(rem / 3600000),
-			(unsigned)(rem / 60000 % 60), (unsigned)(rem / 1000 % 60),
-			(unsigned)(rem % 1000));
+	unsigned hh = (unsigned)(rem / 3600000), mi = (unsigned)(rem / 60000 % 60),
+		 ss = (unsigned)(rem / 1000 % 60), mss = (unsigned)(rem % 1000);
+	/* The writers call this for every event: years 0..9999 take a
+	 * hand-written path, the rest (odd but valid int64 times) snprintf. */
+	if (y < 0 || y > 9999 || buflen < 25)
+		return snprintf(buf, buflen,
+				"%04lld-%02u-%02uT%02u:%02u:%02u.%03uZ",
+				(long long)y, m, d, hh, mi, ss, mss);
+	char *p = put2(buf, (unsigned)(y / 100));
+	p = put2(p, (unsigned)(y % 100));
+	*p++ = '-';
+	p = put2(p, m);
+	*p++ = '-';
+	p = put2(p, d);
+	*p++ = 'T';
+	p = put2(p, hh);
+	*p++ = ':';
+	p = put2(p, mi);
+	*p++ = ':';
+	p = put2(p, ss);
+	*p++ = '.';
+	*p++ = (char)('0' + mss / 100);
+	p = put2(p, mss % 100);
+	*p++ = 'Z';
+	*p = '\0';
+	return 24;
 }
 
 int csla_duration_parse(const char *s, int64_t *out_ms)

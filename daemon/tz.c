@@ -2,8 +2,9 @@
  *
  * A zone is a sorted list of transitions, each with the UTC offset in force
  * from it on, plus the POSIX TZ rule of the footer for instants after the
- * last one.  Every lookup is a binary search, or a few civil-date sums when
- * the rule applies, so the structure is read-only after parsing and may be
+ * last one.  Every lookup is a binary search, or, where the rule applies,
+ * a look at its changes of four years (worked out at parse time for
+ * 1970..2225), so the structure is read-only after parsing and may be
  * shared between threads. */
 #include "callsla/tz.h"
 
@@ -52,7 +53,13 @@ struct csla_tz {
 	int32_t first_off;  /* before the first transition: type 0 */
 	bool has_rule;      /* else the last offset stays in force */
 	struct posix_rule rule;
+	/* The rule's two changes (to standard time, to DST) in UTC seconds
+	 * for years RULE_Y0.., worked out once at parse time. */
+	int64_t (*rule_years)[2];
 };
+
+#define RULE_Y0 1970
+#define RULE_NYEARS 256
 
 /* ---- POSIX TZ strings ---------------------------------------------------- */
 
@@ -217,12 +224,31 @@ static int64_t rule_wall(const struct rule_date *d, int64_t y)
 	return day * DAY_S + d->time_s;
 }
 
+/* The rule's changes in year y: out[0] to standard time, out[1] to DST. */
+static void rule_changes(const struct posix_rule *r, int64_t y,
+			 int64_t out[2])
+{
+	out[0] = rule_wall(&r->end, y) - r->dst_off;
+	out[1] = rule_wall(&r->start, y) - r->std_off;
+}
+
+static void rule_year(const csla_tz_t *tz, int64_t y, int64_t out[2])
+{
+	if (y >= RULE_Y0 && y < RULE_Y0 + RULE_NYEARS) {
+		out[0] = tz->rule_years[y - RULE_Y0][0];
+		out[1] = tz->rule_years[y - RULE_Y0][1];
+		return;
+	}
+	rule_changes(&tz->rule, y, out);
+}
+
 /* Offset at UTC second s under the rule, and the start of its run (never
  * before floor, the last explicit transition). */
-static int32_t rule_lookup(const struct posix_rule *r, int64_t s,
-			   int64_t floor, int64_t *start)
+static int32_t rule_lookup(const csla_tz_t *tz, int64_t s, int64_t floor,
+			   int64_t *start)
 {
-	int64_t best = INT64_MIN, y, yy;
+	const struct posix_rule *r = &tz->rule;
+	int64_t best = INT64_MIN, y, yy, ch[2];
 	int32_t off = r->std_off;
 	unsigned m, d;
 
@@ -236,15 +262,13 @@ static int32_t rule_lookup(const struct posix_rule *r, int64_t s,
 	 * the later one listed wins: "J365/25" ending DST exactly when next
 	 * year's "0/0" starts it again means DST all year. */
 	for (yy = y - 2; yy <= y + 1; yy++) {
-		int64_t to_std = rule_wall(&r->end, yy) - r->dst_off;
-		int64_t to_dst = rule_wall(&r->start, yy) - r->std_off;
-
-		if (to_std <= s && to_std >= best) {
-			best = to_std;
+		rule_year(tz, yy, ch);
+		if (ch[0] <= s && ch[0] >= best) {
+			best = ch[0];
 			off = r->std_off;
 		}
-		if (to_dst <= s && to_dst >= best) {
-			best = to_dst;
+		if (ch[1] <= s && ch[1] >= best) {
+			best = ch[1];
 			off = r->dst_off;
 		}
 	}
@@ -260,12 +284,12 @@ static int32_t lookup(const csla_tz_t *tz, int64_t s, int64_t *start)
 
 	if (n == 0 || s < tz->trans[0]) {
 		if (n == 0 && tz->has_rule)
-			return rule_lookup(&tz->rule, s, INT64_MIN, start);
+			return rule_lookup(tz, s, INT64_MIN, start);
 		*start = INT64_MIN;
 		return tz->first_off;
 	}
 	if (s >= tz->trans[n - 1] && tz->has_rule)
-		return rule_lookup(&tz->rule, s, tz->trans[n - 1], start);
+		return rule_lookup(tz, s, tz->trans[n - 1], start);
 	/* Largest i with trans[i] <= s: trans[lo] <= s < trans[hi]. */
 	while (hi - lo > 1) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -348,6 +372,12 @@ static const char *parse_footer(csla_tz_t *tz, const unsigned char *p,
 	if (parse_posix((const char *)p + 1, (size_t)(nl - p - 1), &tz->rule))
 		return "bad TZ string in footer";
 	tz->has_rule = true;
+	if (tz->rule.has_dst) {
+		tz->rule_years = csla_xmalloc(RULE_NYEARS * sizeof *tz->rule_years);
+		for (int i = 0; i < RULE_NYEARS; i++)
+			rule_changes(&tz->rule, RULE_Y0 + i,
+				     tz->rule_years[i]);
+	}
 	return NULL;
 }
 
@@ -447,6 +477,7 @@ void csla_tz_destroy(csla_tz_t *tz)
 	free(tz->name);
 	free(tz->trans);
 	free(tz->trans_off);
+	free(tz->rule_years);
 	free(tz);
 }
 

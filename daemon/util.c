@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 
 static void oom(size_t n)
 {
@@ -54,4 +55,20 @@ void csla_grow(void *arr, uint32_t *cap, size_t need, size_t size)
 		oom(c * size);
 	*pp = csla_xrealloc(*pp, c * size);
 	*cap = (uint32_t)c;
+}
+
+void *csla_xcalloc_table(size_t n, size_t size)
+{
+	const size_t huge = 2u << 20;
+	size_t bytes = n * size;
+	void *p;
+
+	if (bytes < huge)
+		return csla_xcalloc(n, size);
+	if (posix_memalign(&p, huge, bytes) != 0)
+		oom(bytes);
+	/* Advice only: without THP the table works the same, just slower. */
+	(void)madvise(p, bytes, MADV_HUGEPAGE);
+	memset(p, 0, bytes);
+	return p;
 }

@@ -39,6 +39,10 @@ void csla_engine_set_conf(csla_engine_t *e, const csla_conf_t *conf);
 csla_reject_t csla_engine_apply(csla_engine_t *e, const csla_event_t *ev,
 				int64_t wall_ms);
 
+/* A hint, changing nothing: starts loading the memory that applying ev
+ * will touch.  Called a few events ahead (csla_pipe does). */
+void csla_engine_prefetch(const csla_engine_t *e, const csla_event_t *ev);
+
 /* "now" of the event clock: the newest event time applied (INT64_MIN before
  * any). */
 int64_t csla_engine_event_now(const csla_engine_t *e);

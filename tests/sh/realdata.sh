@@ -29,7 +29,9 @@ fail() {
 
 # ---- expected, from the raw rows ------------------------------------------
 # Output: "summary ROWS HEADER PHANTOM VRU_ONLY BAD CALLS EVENTS", then per
-# queue "Q offered answered abandoned short in_sl in_rings handled talk_s".
+# queue "Q offered answered abandoned short in_sl in_rings handled talk_s
+# waiting", waiting being the calls queued before local midnight and still
+# waiting then.
 awk '
 function secs(t, a) {
 	split(t, a, ":")
@@ -58,6 +60,7 @@ $13 == "PHANTOM" { phantom++; next }
 	if (queued) {
 		t = at($11)
 		wait = $12
+		if (at($10) < 86400 && t >= 86400) waiting[q]++
 	} else {
 		t = at($14)
 		wait = 0
@@ -90,7 +93,7 @@ END {
 	for (q in seen)
 		print q, offered[q] + 0, answered[q] + 0, abandoned[q] + 0, \
 			short[q] + 0, in_sl[q] + 0, in_rings[q] + 0, \
-			handled[q] + 0, talk[q] + 0
+			handled[q] + 0, talk[q] + 0, waiting[q] + 0
 }' "$DAY" | sort >"$tmp/raw"
 
 grep -v '^summary' "$tmp/raw" >"$tmp/raw.queues"
@@ -133,6 +136,8 @@ function num(k, m) {
 	if (ts >= end) next
 	q = queue[id]
 	wait = num("wait_ms")
+	if (ev == "offered") waiting[q]++
+	if (ev == "answered" || ev == "abandoned") waiting[q]--
 	if (ev == "answered") {
 		offered[q]++
 		answered[q]++
@@ -151,7 +156,7 @@ END {
 	for (q in seen)
 		print q, offered[q] + 0, answered[q] + 0, abandoned[q] + 0, \
 			short[q] + 0, in_sl[q] + 0, in_rings[q] + 0, \
-			handled[q] + 0, talk[q] + 0
+			handled[q] + 0, talk[q] + 0, waiting[q] + 0
 }' "$tmp/events" >"$tmp/events.unsorted" || fail "convert output"
 sort "$tmp/events.unsorted" >"$tmp/events.queues"
 diff "$tmp/raw.queues" "$tmp/events.queues" >"$tmp/diff" ||
@@ -173,7 +178,8 @@ fields = ["offered", "answered", "abandoned", "short_abandoned",
 want = {}
 for line in open(raw_path):
     q, *v = line.split()
-    want[q] = dict(zip(fields, map(int, v[:7])), talk_s=int(v[7]))
+    want[q] = dict(zip(fields, map(int, v[:7])), talk_s=int(v[7]),
+                   waiting_now=int(v[8]))
 
 got = {}
 for line in open(snap_path):
@@ -195,7 +201,7 @@ for q in sorted(set(want) | set(got)):
     if s["as_of"] != as_of:
         errors.append("queue %s: as_of %s, expected %s" % (q, s["as_of"],
                                                            as_of))
-    for f in fields:
+    for f in fields + ["waiting_now"]:
         if s.get(f) != want[q][f]:
             errors.append("queue %s: %s = %s, expected %s" %
                           (q, f, s.get(f), want[q][f]))
@@ -211,5 +217,5 @@ for e in errors:
     print("realdata: replay:", e, file=sys.stderr)
 sys.exit(1 if errors else 0)
 EOF
-echo "realdata: 1999-05-10: $calls calls, $events events; per queue (offered answered abandoned short in_sl in_rings handled talk_s):"
+echo "realdata: 1999-05-10: $calls calls, $events events; per queue (offered answered abandoned short in_sl in_rings handled talk_s waiting):"
 sed 's/^/realdata:   /' "$tmp/raw.queues"

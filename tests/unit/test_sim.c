@@ -142,7 +142,8 @@ static void add_state(checker_t *c, int t, int s, int64_t from, int64_t to)
 static void tally(checker_t *c, const ccall_t *k, csla_outcome_t o,
 		  int64_t at, int64_t wait)
 {
-	csla_truth_counts_t *n = &c->cnt[k->tenant][day_of(c, k->tenant, at)][k->queue];
+	int d = day_of(c, k->tenant, at);
+	csla_truth_counts_t *n = &c->cnt[k->tenant][d][k->queue];
 	n->offered++;
 	if (o == CSLA_OUT_ANSWERED) {
 		n->answered++;
@@ -620,7 +621,8 @@ static void tenants_in_three_zones_across_dst(void **state)
 	o.tz = tz;
 	o.tenants = 3;
 	o.days = 2;
-	o.start_day = csla_days_from_civil(2026, 3, 7); /* NY springs forward on the 8th */
+	/* New York springs forward on the 8th. */
+	o.start_day = csla_days_from_civil(2026, 3, 7);
 	o.agents = 16;
 	o.calls_per_hour = 110;
 	csla_sim_t *s = run(&o, c);
@@ -689,7 +691,12 @@ static void options_are_checked(void **state)
 	o.tenants = 2;
 	assert_null(csla_sim_new(&o, err, sizeof err));
 	assert_string_equal(err, "tenant 2: no time zone");
+	o.tenants = 11;
+	o.agents = 100000;
+	assert_int_equal(csla_sim_opts_check(&o, err, sizeof err), -1);
+	assert_string_equal(err, "tenants x agents: at most 1000000");
 	o.tenants = 1;
+	o.agents = 40;
 	o.queues = 65;
 	assert_int_equal(csla_sim_opts_check(&o, err, sizeof err), -1);
 	assert_string_equal(err, "queues: 1..64");

@@ -213,7 +213,7 @@ static void undelivered_messages_are_reported(void **state)
 	csla_kprod_destroy(p);
 }
 
-/* ---- the tool ------------------------------------------------------------- */
+/* ---- the tool ------------------------------------------------------------ */
 
 static const char *tool(void)
 {
@@ -296,7 +296,8 @@ static void sim_to_kafka_equals_sim_to_stdout(void **state)
 	assert_true(took >= span / speed);
 
 	msg_t *got = calloc(nlines + 1, sizeof *got);
-	assert_int_equal(consume(m->bootstraps, "sim", got, nlines, nlines + 1), nlines);
+	assert_int_equal(consume(m->bootstraps, "sim", got, nlines, nlines + 1),
+			 nlines);
 	/* Per tenant, its messages in partition order are its stdout lines in
 	 * order, keyed by the tenant. */
 	const char *tenants[] = { "t1", "t2" };

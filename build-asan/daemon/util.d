@@ -1,2 +1,0 @@
-build-asan/daemon/util.o: daemon/util.c daemon/util.h
-daemon/util.h:
