@@ -65,7 +65,8 @@ static void tenant_free(tenant_t *t)
 			free(t->calls[i].id.ext);
 	free(t->calls);
 	free(t->free_calls);
-	free(t->expiry);
+	for (uint32_t i = 0; i < WHEEL_MINUTES; i++)
+		free(t->wheel[i].e);
 	csla_idset_free(&t->ids);
 	csla_map_free(&t->queue_map);
 	csla_map_free(&t->team_map);
@@ -91,6 +92,7 @@ void eng_tenant_conf(const csla_engine_t *e, tenant_t *t)
 	t->tc = csla_conf_tenant(e->conf, t->name.p, t->name.len);
 	t->tz = csla_conf_tz(e->conf, t->tc);
 	csla_conf_tenant_scope(e->conf, t->tc, &t->qc);
+	t->day_lo = t->day_hi = 0; /* the zone may have changed */
 }
 
 void csla_engine_set_conf(csla_engine_t *e, const csla_conf_t *conf)
@@ -192,6 +194,7 @@ static uint32_t tenant_get(csla_engine_t *e, csla_str_t name)
 		t->nqsets = 1;
 		t->last_sweep = INT64_MIN;
 		t->rfold_upto = INT64_MIN;
+		t->wheel_minute = INT64_MIN;
 		csla_map_put(&e->tenant_map, h, i);
 		e->st.tenants++;
 	}

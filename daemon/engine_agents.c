@@ -39,9 +39,9 @@ uint32_t eng_agent(tenant_t *t, csla_str_t name, int64_t ts)
 void eng_agent_free(agent_t *a)
 {
 	free(a->name.p);
-	free(a->log);
+	free(a->lbase);
 	a->name.p = NULL;
-	a->log = NULL;
+	a->log = a->lbase = NULL;
 	a->nlog = a->caplog = 0;
 }
 
@@ -102,10 +102,22 @@ static void agent_fold(tenant_t *t, uint32_t ai, int64_t upto)
 			fold_ring(t, ai, a->log[k].team, a->log[k + 1].t, ring);
 		k++;
 	}
-	if (k) {
-		memmove(a->log, a->log + k, (a->nlog - k) * sizeof *a->log);
-		a->nlog -= k;
+	a->log += k;
+	a->nlog -= k;
+}
+
+/* Makes room for one more entry after the live ones. */
+static void log_room(agent_t *a)
+{
+	uint32_t head = (uint32_t)(a->log - a->lbase);
+	if (head + a->nlog < a->caplog)
+		return;
+	if (head) {
+		memmove(a->lbase, a->log, a->nlog * sizeof *a->log);
+		a->log = a->lbase;
 	}
+	csla_grow(&a->lbase, &a->caplog, a->nlog + 1, sizeof(agent_ent_t));
+	a->log = a->lbase;
 }
 
 csla_reject_t eng_agent_event(csla_engine_t *e, tenant_t *t,
@@ -139,7 +151,7 @@ csla_reject_t eng_agent_event(csla_engine_t *e, tenant_t *t,
 	bool continues = prev && prev->state == ev->state;
 	int64_t since = continues ? prev->since : ts;
 	/* Growing may move the log: prev is not used past this point. */
-	csla_grow(&a->log, &a->caplog, a->nlog + 1, sizeof(agent_ent_t));
+	log_room(a);
 	memmove(a->log + pos + 1, a->log + pos,
 		(a->nlog - pos) * sizeof *a->log);
 	a->nlog++;

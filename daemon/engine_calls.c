@@ -1,9 +1,10 @@
 /* engine_calls.c - call progress events and CDRs become queue-outcome and
  * handle records, each call counted once whatever mix of events describes
- * it; the calls still remembered expire from a min-heap. */
+ * it; the calls still remembered expire through a timing wheel. */
 #include <stdlib.h>
 #include <string.h>
 
+#include "callsla/timefmt.h"
 #include "engine_internal.h"
 #include "util.h"
 
@@ -19,38 +20,18 @@ static uint32_t call_find(const tenant_t *t, csla_str_t id, uint64_t h)
 	return NONE;
 }
 
-static void heap_push(tenant_t *t, expiry_t x)
+static void wheel_file(tenant_t *t, uint32_t call, uint32_t gen, int64_t at)
 {
-	csla_grow(&t->expiry, &t->capexpiry, t->nexpiry + 1, sizeof(expiry_t));
-	uint32_t i = t->nexpiry++;
-	while (i > 0) {
-		uint32_t p = (i - 1) / 2;
-		if (t->expiry[p].at <= x.at)
-			break;
-		t->expiry[i] = t->expiry[p];
-		i = p;
-	}
-	t->expiry[i] = x;
-}
-
-static expiry_t heap_pop(tenant_t *t)
-{
-	expiry_t top = t->expiry[0], x = t->expiry[--t->nexpiry];
-	uint32_t i = 0, n = t->nexpiry;
-	for (;;) {
-		uint32_t c = 2 * i + 1;
-		if (c >= n)
-			break;
-		if (c + 1 < n && t->expiry[c + 1].at < t->expiry[c].at)
-			c++;
-		if (x.at <= t->expiry[c].at)
-			break;
-		t->expiry[i] = t->expiry[c];
-		i = c;
-	}
-	if (n)
-		t->expiry[i] = x;
-	return top;
+	int64_t m = csla_floordiv(at, 60000);
+	if (t->wheel_minute == INT64_MIN)
+		t->wheel_minute = m;
+	if (m < t->wheel_minute)
+		m = t->wheel_minute;
+	if (m - t->wheel_minute >= WHEEL_MINUTES)
+		m = t->wheel_minute + WHEEL_MINUTES - 1;
+	wheel_slot_t *s = &t->wheel[csla_floormod(m, WHEEL_MINUTES)];
+	csla_grow(&s->e, &s->cap, s->n + 1, sizeof(expiry_t));
+	s->e[s->n++] = (expiry_t){ call, gen };
 }
 
 /* A finished call is remembered while a duplicate of its events could still
@@ -89,7 +70,8 @@ static call_t *call_new(csla_engine_t *e, tenant_t *t, csla_str_t id,
 	c->queue = NONE;
 	c->live = true;
 	csla_map_put(&t->call_map, h, i);
-	heap_push(t, (expiry_t){ call_due(e, c), i, c->gen });
+	/* The earliest it could go: finished at once. */
+	wheel_file(t, i, c->gen, ts + e->conf->allowed_lateness_ms);
 	return c;
 }
 
@@ -107,22 +89,49 @@ static void call_forget(tenant_t *t, uint32_t i)
 	t->free_calls[t->nfree_calls++] = i;
 }
 
-void eng_calls_expire(csla_engine_t *e, tenant_t *t, int64_t now)
+static void wheel_slot_expire(csla_engine_t *e, tenant_t *t,
+			      wheel_slot_t *s, int64_t now)
 {
-	while (t->nexpiry && t->expiry[0].at <= now) {
-		expiry_t x = heap_pop(t);
+	/* Entries filed again go to other slots, or to this one only when the
+	 * wheel has wrapped: take the slot's entries first. */
+	wheel_slot_t mine = *s;
+	*s = (wheel_slot_t){ 0 };
+	for (uint32_t i = 0; i < mine.n; i++) {
+		expiry_t x = mine.e[i];
 		call_t *c = &t->calls[x.call];
 		if (!c->live || c->gen != x.gen)
 			continue;
-		/* The call moved on since this entry was pushed. */
 		int64_t due = call_due(e, c);
 		if (due > now) {
-			heap_push(t, (expiry_t){ due, x.call, x.gen });
+			wheel_file(t, x.call, x.gen, due);
 			continue;
 		}
 		if (c->outcome == CO_NONE)
 			e->st.expired_calls++;
 		call_forget(t, x.call);
+	}
+	if (!s->e) {
+		mine.n = 0;
+		*s = mine; /* keep the allocation */
+	} else
+		free(mine.e);
+}
+
+void eng_calls_expire(csla_engine_t *e, tenant_t *t, int64_t now)
+{
+	int64_t m = csla_floordiv(now, 60000);
+	if (t->wheel_minute == INT64_MIN || m <= t->wheel_minute)
+		return;
+	if (m - t->wheel_minute > WHEEL_MINUTES) {
+		/* A long gap: every slot is due once. */
+		t->wheel_minute = m - WHEEL_MINUTES;
+	}
+	while (t->wheel_minute < m) {
+		wheel_slot_t *s =
+			&t->wheel[csla_floormod(t->wheel_minute, WHEEL_MINUTES)];
+		t->wheel_minute++;
+		if (s->n)
+			wheel_slot_expire(e, t, s, now);
 	}
 }
 

@@ -57,7 +57,10 @@ typedef struct agent_ent {
 typedef struct agent {
 	name_t name;       /* name.p == NULL: free slot */
 	day_sums_t day;
-	agent_ent_t *log;
+	/* Live entries are log[0..nlog), inside an allocation of caplog
+	 * entries at lbase: folding advances log instead of moving entries;
+	 * the space is reclaimed when an insert needs it. */
+	agent_ent_t *log, *lbase;
 	uint32_t nlog, caplog;
 	int64_t last_seen; /* newest event time that named the agent */
 	uint32_t team;     /* sticky, for events that do not say */
@@ -109,10 +112,19 @@ static inline const char *call_id(const call_t *c)
 	return c->idlen > CALL_ID_INLINE ? c->id.ext : c->id.in;
 }
 
+/* Calls to look at again, filed by the minute they may expire in: a timing
+ * wheel of WHEEL_MINUTES slots (later minutes are filed in the last slot
+ * and looked at again then). */
+#define WHEEL_MINUTES 1024
+
 typedef struct expiry {
-	int64_t at;
 	uint32_t call, gen;
 } expiry_t;
+
+typedef struct wheel_slot {
+	expiry_t *e;
+	uint32_t n, cap;
+} wheel_slot_t;
 
 typedef struct tenant {
 	name_t name;
@@ -120,6 +132,9 @@ typedef struct tenant {
 	const csla_tz_t *tz;
 	csla_queue_conf_t qc; /* the tenant scope's own settings */
 	day_sums_t day;
+	/* The local day last folded into, [day_lo, day_hi) in UTC ms: most
+	 * folds land in it, and time zone lookups are not free. */
+	int64_t day_lo, day_hi, day_no;
 
 	queue_t *queues;
 	uint32_t nqueues, capqueues;
@@ -147,8 +162,8 @@ typedef struct tenant {
 	csla_map_t call_map;
 	uint32_t *free_calls;
 	uint32_t nfree_calls, capfree_calls;
-	expiry_t *expiry; /* binary min-heap on `at` */
-	uint32_t nexpiry, capexpiry;
+	wheel_slot_t wheel[WHEEL_MINUTES];
+	int64_t wheel_minute; /* every minute before it has been looked at */
 
 	csla_idset_t ids;
 

@@ -47,6 +47,18 @@ void rec_add(csla_agg_t *a, const rec_t *r)
 		a->max_wait_ms = r->ms;
 }
 
+/* The local day of ts; t->day_lo/day_hi then bound it. */
+static int64_t local_day(tenant_t *t, int64_t ts)
+{
+	if (ts < t->day_lo || ts >= t->day_hi) {
+		t->day_lo = csla_tz_day_start(t->tz, ts);
+		/* Days last 23 to 25 hours: 30 h on is inside the next one. */
+		t->day_hi = csla_tz_day_start(t->tz, t->day_lo + 30 * 3600000LL);
+		t->day_no = csla_tz_local_day(t->tz, ts);
+	}
+	return t->day_no;
+}
+
 static void rec_day(day_sums_t *d, int64_t day, const rec_t *r)
 {
 	csla_agg_t *a = day_agg(d, day);
@@ -56,7 +68,7 @@ static void rec_day(day_sums_t *d, int64_t day, const rec_t *r)
 
 void fold_rec(tenant_t *t, const rec_t *r)
 {
-	int64_t day = csla_tz_local_day(t->tz, r->t);
+	int64_t day = local_day(t, r->t);
 	if (r->queue != NONE)
 		rec_day(&t->queues[r->queue].day, day, r);
 	if (r->agent != NONE)
@@ -78,11 +90,8 @@ void fold_state(tenant_t *t, uint32_t agent, const agent_ent_t *ent,
 {
 	const qset_t *qs = &t->qsets[ent->qset];
 	for (int64_t s = ent->t; s < end;) {
-		int64_t ds = csla_tz_day_start(t->tz, s);
-		/* Days last 23 to 25 hours: 30 h on is inside the next one. */
-		int64_t next = csla_tz_day_start(t->tz, ds + 30 * 3600000LL);
-		int64_t e = end < next ? end : next;
-		int64_t day = csla_tz_local_day(t->tz, s);
+		int64_t day = local_day(t, s);
+		int64_t e = end < t->day_hi ? end : t->day_hi;
 		state_day(&t->agents[agent].day, day, ent->state, e - s);
 		if (ent->team != NONE)
 			state_day(&t->teams[ent->team].day, day, ent->state,
@@ -107,7 +116,7 @@ static void ring_day(day_sums_t *d, int64_t day, int result)
 void fold_ring(tenant_t *t, uint32_t agent, uint32_t team, int64_t at,
 	       int result)
 {
-	int64_t day = csla_tz_local_day(t->tz, at);
+	int64_t day = local_day(t, at);
 	ring_day(&t->agents[agent].day, day, result);
 	if (team != NONE)
 		ring_day(&t->teams[team].day, day, result);
