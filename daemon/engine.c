@@ -57,14 +57,14 @@ static void tenant_free(tenant_t *t)
 	free(t->queues);
 	free(t->teams);
 	free(t->agents);
-	free(t->free_agents);
+	free(t->free_agents.idx);
 	free(t->qsets);
 	free(t->recs);
 	for (uint32_t i = 0; i < t->ncalls; i++)
 		if (t->calls[i].live && t->calls[i].idlen > CALL_ID_INLINE)
 			free(t->calls[i].id.ext);
 	free(t->calls);
-	free(t->free_calls);
+	free(t->free_calls.idx);
 	for (uint32_t i = 0; i < WHEEL_MINUTES; i++)
 		free(t->wheel[i].e);
 	csla_idset_free(&t->ids);
@@ -332,8 +332,8 @@ void csla_engine_stats(const csla_engine_t *e, csla_engine_stats_t *st)
 		const tenant_t *t = &e->tenants[i];
 		st->queues += t->nqueues;
 		st->teams += t->nteams;
-		st->agents += t->nagents - t->nfree_agents;
-		st->calls += t->ncalls - t->nfree_calls;
+		st->agents += t->nagents - t->free_agents.n;
+		st->calls += t->ncalls - t->free_calls.n;
 		st->records += t->nrecs - t->rhead;
 		for (uint32_t a = 0; a < t->nagents; a++)
 			st->records += t->agents[a].nlog;

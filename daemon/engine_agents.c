@@ -13,13 +13,8 @@ uint32_t eng_agent(tenant_t *t, csla_str_t name, int64_t ts)
 	uint32_t i = eng_name_find(&t->agent_map, t->agents, sizeof(agent_t),
 				   name.p, name.len, h);
 	if (i == NONE) {
-		if (t->nfree_agents)
-			i = t->free_agents[--t->nfree_agents];
-		else {
-			csla_grow(&t->agents, &t->capagents, t->nagents + 1,
-				  sizeof(agent_t));
-			i = t->nagents++;
-		}
+		i = csla_slot_take(&t->agents, &t->nagents, &t->capagents,
+				   sizeof(agent_t), &t->free_agents);
 		agent_t *a = &t->agents[i];
 		memset(a, 0, sizeof *a);
 		a->name.p = csla_xstrndup(name.p, name.len);
@@ -186,9 +181,7 @@ void eng_agents_evict(csla_engine_t *e, tenant_t *t, int64_t now)
 			fold_state(t, i, &a->log[a->nlog - 1], now);
 		csla_map_del(&t->agent_map, a->name.h, i);
 		eng_agent_free(a);
-		csla_grow(&t->free_agents, &t->capfree_agents,
-			  t->nfree_agents + 1, sizeof(uint32_t));
-		t->free_agents[t->nfree_agents++] = i;
+		csla_slot_give(&t->free_agents, i);
 		e->st.evicted_agents++;
 	}
 }

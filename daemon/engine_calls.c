@@ -48,14 +48,8 @@ static int64_t call_due(const csla_engine_t *e, const call_t *c)
 static call_t *call_new(csla_engine_t *e, tenant_t *t, csla_str_t id,
 			uint64_t h, int64_t ts)
 {
-	uint32_t i;
-	if (t->nfree_calls)
-		i = t->free_calls[--t->nfree_calls];
-	else {
-		csla_grow(&t->calls, &t->capcalls, t->ncalls + 1, sizeof(call_t));
-		i = t->ncalls++;
-		t->calls[i].gen = 0;
-	}
+	uint32_t i = csla_slot_take(&t->calls, &t->ncalls, &t->capcalls,
+				    sizeof(call_t), &t->free_calls);
 	call_t *c = &t->calls[i];
 	uint32_t gen = c->gen + 1;
 	memset(c, 0, sizeof *c);
@@ -84,9 +78,7 @@ static void call_forget(tenant_t *t, uint32_t i)
 	if (c->idlen > CALL_ID_INLINE)
 		free(c->id.ext);
 	c->live = false;
-	csla_grow(&t->free_calls, &t->capfree_calls, t->nfree_calls + 1,
-		  sizeof(uint32_t));
-	t->free_calls[t->nfree_calls++] = i;
+	csla_slot_give(&t->free_calls, i);
 }
 
 static void wheel_slot_expire(csla_engine_t *e, tenant_t *t,

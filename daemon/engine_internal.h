@@ -16,6 +16,7 @@
 #include "callsla/engine.h"
 #include "hashmap.h"
 #include "idset.h"
+#include "util.h"
 
 #define NONE UINT32_MAX
 
@@ -145,8 +146,7 @@ typedef struct tenant {
 	agent_t *agents;
 	uint32_t nagents, capagents;
 	csla_map_t agent_map;
-	uint32_t *free_agents;
-	uint32_t nfree_agents, capfree_agents;
+	csla_freelist_t free_agents;
 	qset_t *qsets;
 	uint32_t nqsets, capqsets;
 	csla_map_t qset_map;
@@ -160,8 +160,7 @@ typedef struct tenant {
 	call_t *calls;
 	uint32_t ncalls, capcalls;
 	csla_map_t call_map;
-	uint32_t *free_calls;
-	uint32_t nfree_calls, capfree_calls;
+	csla_freelist_t free_calls;
 	wheel_slot_t wheel[WHEEL_MINUTES];
 	int64_t wheel_minute; /* every minute before it has been looked at */
 

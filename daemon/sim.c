@@ -211,8 +211,7 @@ struct csla_sim {
 	uint32_t nagents;
 	call_t *calls;
 	uint32_t ncalls, capcalls;
-	uint32_t *free_calls;
-	uint32_t nfree, capfree;
+	csla_freelist_t free_calls;
 	uint64_t ncall_no;
 
 	double rate[CSLA_SIM_SLOTS]; /* arrivals per ms */
@@ -522,16 +521,8 @@ static void set_state(csla_sim_t *s, uint32_t ai, csla_agent_state_t st,
 
 static uint32_t call_new(csla_sim_t *s, uint32_t tenant)
 {
-	uint32_t i;
-
-	if (s->nfree)
-		i = s->free_calls[--s->nfree];
-	else {
-		csla_grow(&s->calls, &s->capcalls, s->ncalls + 1,
-			  sizeof *s->calls);
-		i = s->ncalls++;
-		s->calls[i].gen = 0;
-	}
+	uint32_t i = csla_slot_take(&s->calls, &s->ncalls, &s->capcalls,
+				    sizeof *s->calls, &s->free_calls);
 	call_t *c = &s->calls[i];
 	uint32_t gen = c->gen + 1;
 	memset(c, 0, sizeof *c);
@@ -546,9 +537,7 @@ static void call_free(csla_sim_t *s, uint32_t ci)
 {
 	s->calls[ci].where = W_FREE;
 	s->calls[ci].gen++;
-	csla_grow(&s->free_calls, &s->capfree, s->nfree + 1,
-		  sizeof *s->free_calls);
-	s->free_calls[s->nfree++] = ci;
+	csla_slot_give(&s->free_calls, ci);
 }
 
 /* The call's queue outcome: into the truth, and out as an event (or as the
@@ -1105,7 +1094,7 @@ void csla_sim_destroy(csla_sim_t *s)
 	free(s->tenants);
 	free(s->agents);
 	free(s->calls);
-	free(s->free_calls);
+	free(s->free_calls.idx);
 	free(s->heap);
 	free(s->teams);
 	free(s);

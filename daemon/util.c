@@ -72,3 +72,19 @@ void *csla_xcalloc_table(size_t n, size_t size)
 	memset(p, 0, bytes);
 	return p;
 }
+
+uint32_t csla_slot_take(void *arr, uint32_t *n, uint32_t *cap, size_t size,
+			csla_freelist_t *fl)
+{
+	if (fl->n)
+		return fl->idx[--fl->n];
+	csla_grow(arr, cap, (size_t)*n + 1, size);
+	memset(*(char **)arr + (size_t)*n * size, 0, size);
+	return (*n)++;
+}
+
+void csla_slot_give(csla_freelist_t *fl, uint32_t i)
+{
+	csla_grow(&fl->idx, &fl->cap, (size_t)fl->n + 1, sizeof *fl->idx);
+	fl->idx[fl->n++] = i;
+}

@@ -23,6 +23,19 @@ void *csla_xcalloc_table(size_t n, size_t size);
  * doubling.  The caller owns *arr. */
 void csla_grow(void *arr, uint32_t *cap, size_t need, size_t size);
 
+/* The freed elements of a growable array, reused before it grows. */
+typedef struct csla_freelist {
+	uint32_t *idx;
+	uint32_t n, cap;
+} csla_freelist_t;
+
+/* Index of an element of *arr (n used, cap allocated, `size` bytes each)
+ * to use: a freed one if any, else a new one at the end, zeroed.  A reused
+ * element keeps its old contents. */
+uint32_t csla_slot_take(void *arr, uint32_t *n, uint32_t *cap, size_t size,
+			csla_freelist_t *fl);
+void csla_slot_give(csla_freelist_t *fl, uint32_t i);
+
 /* 64-bit hash of a byte string, good enough to key tables by hash alone
  * (event ids): collisions are ~n^2/2^65. */
 static inline uint64_t csla_hash(const void *p, size_t len)
