@@ -23,6 +23,7 @@ uint32_t eng_agent(tenant_t *t, csla_str_t name, int64_t ts)
 		a->day.day = INT64_MIN;
 		csla_agg_init(&a->day.agg);
 		a->team = NONE;
+		a->fold_at = INT64_MAX;
 		a->last_seen = ts;
 		csla_map_put(&t->agent_map, h, i);
 	}
@@ -99,6 +100,18 @@ static void agent_fold(tenant_t *t, uint32_t ai, int64_t upto)
 	}
 	a->log += k;
 	a->nlog -= k;
+	a->fold_at = a->nlog >= 2 ? a->log[1].t : INT64_MAX;
+}
+
+/* Folding a few entries at a time reads them in one sequential sweep. */
+#define FOLD_SLACK_MS (10 * 60000)
+
+static void agent_maybe_fold(tenant_t *t, uint32_t ai)
+{
+	const agent_t *a = &t->agents[ai];
+	if (t->rfold_upto >= a->fold_at &&
+	    t->rfold_upto - a->fold_at >= FOLD_SLACK_MS)
+		agent_fold(t, ai, t->rfold_upto);
 }
 
 /* Makes room for one more entry after the live ones. */
@@ -125,11 +138,14 @@ csla_reject_t eng_agent_event(csla_engine_t *e, tenant_t *t,
 	agent_t *a = &t->agents[ai];
 
 	/* Position after every entry at or before ts: events of equal time
-	 * keep their arrival order. */
+	 * keep their arrival order.  In order, that is after the tail. */
 	uint32_t pos = a->nlog;
-	while (pos > 0 && a->log[pos - 1].t > ts)
-		pos--;
-	const agent_ent_t *prev = pos ? &a->log[pos - 1] : NULL;
+	const agent_ent_t *prev = pos ? &a->tail : NULL;
+	if (pos && a->tail.t > ts) {
+		while (pos > 0 && a->log[pos - 1].t > ts)
+			pos--;
+		prev = pos ? &a->log[pos - 1] : NULL;
+	}
 	if (team == NONE)
 		team = prev ? prev->team : a->team;
 	if (qset == NONE)
@@ -161,7 +177,10 @@ csla_reject_t eng_agent_event(csla_engine_t *e, tenant_t *t,
 		a->log[j].since = a->log[j].state == a->log[j - 1].state
 					  ? a->log[j - 1].since
 					  : a->log[j].t;
-	agent_fold(t, ai, t->rfold_upto);
+	a->tail = a->log[a->nlog - 1];
+	if (pos <= 1 && a->nlog >= 2)
+		a->fold_at = a->log[1].t;
+	agent_maybe_fold(t, ai);
 	return CSLA_OK;
 }
 

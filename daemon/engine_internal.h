@@ -63,6 +63,12 @@ typedef struct agent {
 	 * the space is reclaimed when an insert needs it. */
 	agent_ent_t *log, *lbase;
 	uint32_t nlog, caplog;
+	/* A copy of log[nlog - 1]: the usual event appends after it, and
+	 * reading the log itself would be a cache miss per event. */
+	agent_ent_t tail;
+	/* log[1].t when last looked: entries are folded in batches once the
+	 * fold point is FOLD_SLACK_MS past it (INT64_MAX: nothing to fold). */
+	int64_t fold_at;
 	int64_t last_seen; /* newest event time that named the agent */
 	uint32_t team;     /* sticky, for events that do not say */
 	uint32_t qset;
