@@ -3,7 +3,7 @@
 #   make test         unit, scenario, corpus and real-data tests
 #   make demo         convert a real day and print its queue table
 #   make bench        benchmarks (figures on stdout; see bench/README.md)
-#   make fuzz         libFuzzer run of the decoder (clang), FUZZ_SECONDS long
+#   make fuzz         libFuzzer runs of the decoder and the engine (clang)
 # Switches: WERROR=0|1 (default 1), SANITIZE=address,undefined, O=0..3.
 # Missing Debian packages are installed by scripts/install-deps.sh first.
 
@@ -82,15 +82,22 @@ demo: $(B)/callsla
 bench: $(BENCH_BIN) $(B)/callsla
 	sh bench/run.sh $(B)
 
-# libFuzzer wants clang and its own main; the core is rebuilt with it.
+# libFuzzer wants clang and its own main; the code under test is rebuilt
+# with it.  Each target runs FUZZ_SECONDS.
+FUZZ_CC = clang $(CPPFLAGS) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined \
+          -fno-sanitize-recover=all
 fuzz: | $(DEPS)
-	@mkdir -p $(B)/fuzz
-	clang $(CPPFLAGS) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined \
-	  -o $(B)/fuzz/fuzz_decode tests/fuzz/fuzz_decode.c daemon/decode.c \
-	  daemon/timefmt.c daemon/names.c
-	mkdir -p $(B)/fuzz/corpus
+	@mkdir -p $(B)/fuzz/corpus-decode $(B)/fuzz/corpus-engine
+	$(FUZZ_CC) -o $(B)/fuzz/fuzz_decode tests/fuzz/fuzz_decode.c \
+	  daemon/decode.c daemon/timefmt.c daemon/names.c
+	$(FUZZ_CC) -o $(B)/fuzz/fuzz_engine tests/fuzz/fuzz_engine.c \
+	  $(CORE_SRC) $(core_libs)
 	$(B)/fuzz/fuzz_decode -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
-	  -dict=tests/fuzz/events.dict $(B)/fuzz/corpus tests/corpus/valid tests/corpus/reject
+	  -dict=tests/fuzz/events.dict $(B)/fuzz/corpus-decode \
+	  tests/corpus/valid tests/corpus/reject
+	$(B)/fuzz/fuzz_engine -max_total_time=$(FUZZ_SECONDS) -max_len=8192 \
+	  -dict=tests/fuzz/events.dict $(B)/fuzz/corpus-engine \
+	  tests/corpus/engine tests/fuzz/engine-seeds
 
 clean:
 	rm -rf $(B)

@@ -98,8 +98,10 @@ static void agent_fold(tenant_t *t, uint32_t ai, int64_t upto)
 			fold_ring(t, ai, a->log[k].team, a->log[k + 1].t, ring);
 		k++;
 	}
-	a->log += k;
-	a->nlog -= k;
+	if (k) {
+		a->log += k;
+		a->nlog -= k;
+	}
 	a->fold_at = a->nlog >= 2 ? a->log[1].t : INT64_MAX;
 }
 

@@ -219,7 +219,9 @@ static void set_gauges(csla_snapshot_t *s, const gauges_t *g, uint64_t waiting,
 {
 	s->has_gauges = true;
 	s->waiting_now = waiting;
-	s->longest_wait_ms = g->oldest == INT64_MAX ? 0 : now - g->oldest;
+	/* On the wall clock a call may be stamped a little ahead of now
+	 * (within max_future_skew): it has not waited yet. */
+	s->longest_wait_ms = g->oldest >= now ? 0 : now - g->oldest;
 	s->staffed = 0;
 	for (int k = 0; k < CSLA_AS_COUNT; k++) {
 		s->agents[k] = g->agents[k];

@@ -9,12 +9,12 @@ void csla_map_init(csla_map_t *m)
 {
 	m->mask = 15;
 	m->n = 0;
-	m->slots = csla_xcalloc(16, sizeof *m->slots);
+	m->slots = csla_table_new(16, sizeof *m->slots);
 }
 
 void csla_map_free(csla_map_t *m)
 {
-	free(m->slots);
+	csla_table_free(m->slots, (size_t)m->mask + 1, sizeof *m->slots);
 	m->slots = NULL;
 	m->n = 0;
 }
@@ -56,11 +56,11 @@ void csla_map_put(csla_map_t *m, uint64_t h, uint32_t v)
 	/* Keep the load under 1/2: probes stay short on the hot path. */
 	if ((m->n + 1) * 2 > m->mask + 1) {
 		uint32_t ncap = (m->mask + 1) * 2;
-		csla_map_slot_t *ns = csla_xcalloc_table(ncap, sizeof *ns);
+		csla_map_slot_t *ns = csla_table_new(ncap, sizeof *ns);
 		for (uint32_t i = 0; i <= m->mask; i++)
 			if (m->slots[i].h)
 				insert(ns, ncap - 1, m->slots[i].h, m->slots[i].v);
-		free(m->slots);
+		csla_table_free(m->slots, (size_t)m->mask + 1, sizeof *m->slots);
 		m->slots = ns;
 		m->mask = ncap - 1;
 	}

@@ -7,9 +7,15 @@
 
 static void gen_init(csla_idgen_t *g, uint32_t cap)
 {
-	g->slots = csla_xcalloc_table(cap, sizeof *g->slots);
+	g->slots = csla_table_new(cap, sizeof *g->slots);
 	g->mask = cap - 1;
 	g->n = 0;
+}
+
+static void gen_free(csla_idgen_t *g)
+{
+	csla_table_free(g->slots, (size_t)g->mask + 1, sizeof *g->slots);
+	g->slots = NULL;
 }
 
 void csla_idset_init(csla_idset_t *s)
@@ -21,8 +27,8 @@ void csla_idset_init(csla_idset_t *s)
 
 void csla_idset_free(csla_idset_t *s)
 {
-	free(s->cur.slots);
-	free(s->old.slots);
+	gen_free(&s->cur);
+	gen_free(&s->old);
 	s->cur.slots = s->old.slots = NULL;
 }
 
@@ -73,7 +79,7 @@ void csla_idset_add(csla_idset_t *s, uint64_t h)
 		for (uint32_t i = 0; i <= g->mask; i++)
 			if (g->slots[i])
 				gen_put(&bigger, g->slots[i]);
-		free(g->slots);
+		gen_free(g);
 		*g = bigger;
 	}
 	gen_put(g, key(h));
@@ -87,7 +93,7 @@ void csla_idset_age(csla_idset_t *s, int64_t now, int64_t retention_ms)
 	}
 	if (now - s->cur_since < retention_ms)
 		return;
-	free(s->old.slots);
+	gen_free(&s->old);
 	s->old = s->cur;
 	/* The next generation will likely see as many ids as this one. */
 	uint32_t cap = 1024;

@@ -57,20 +57,38 @@ void csla_grow(void *arr, uint32_t *cap, size_t need, size_t size)
 	*cap = (uint32_t)c;
 }
 
-void *csla_xcalloc_table(size_t n, size_t size)
-{
-	const size_t huge = 2u << 20;
-	size_t bytes = n * size;
-	void *p;
+#define HUGE_PAGE ((size_t)2 << 20)
 
-	if (bytes < huge)
+void *csla_table_new(size_t n, size_t size)
+{
+	size_t bytes = n * size;
+	if (bytes < HUGE_PAGE)
 		return csla_xcalloc(n, size);
-	if (posix_memalign(&p, huge, bytes) != 0)
+	/* Map one huge page more, then trim both ends to a 2 MiB boundary. */
+	size_t len = (bytes + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+	char *m = mmap(NULL, len + HUGE_PAGE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (m == MAP_FAILED)
 		oom(bytes);
+	char *p = (char *)(((uintptr_t)m + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1));
+	if (p > m)
+		munmap(m, (size_t)(p - m));
+	if (m + len + HUGE_PAGE > p + len)
+		munmap(p + len, (size_t)(m + len + HUGE_PAGE - (p + len)));
 	/* Advice only: without THP the table works the same, just slower. */
-	(void)madvise(p, bytes, MADV_HUGEPAGE);
-	memset(p, 0, bytes);
+	(void)madvise(p, len, MADV_HUGEPAGE);
 	return p;
+}
+
+void csla_table_free(void *p, size_t n, size_t size)
+{
+	size_t bytes = n * size;
+	if (bytes < HUGE_PAGE) {
+		free(p);
+		return;
+	}
+	if (p)
+		munmap(p, (bytes + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1));
 }
 
 uint32_t csla_slot_take(void *arr, uint32_t *n, uint32_t *cap, size_t size,

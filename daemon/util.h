@@ -14,10 +14,13 @@ void *csla_xmalloc(size_t n);
 void *csla_xcalloc(size_t n, size_t size);
 void *csla_xrealloc(void *p, size_t n);
 char *csla_xstrndup(const char *s, size_t n);
-/* Zeroed memory for a large hash table, freed with free(): 2 MiB pages
- * where the kernel offers them (THP madvise mode), since random probes into
- * tens of MiB otherwise miss the TLB as well as the cache. */
-void *csla_xcalloc_table(size_t n, size_t size);
+/* Zeroed memory for a hash table of n elements of `size` bytes, and its
+ * release (with the same n and size).  Large tables are mapped directly,
+ * already zero, on 2 MiB pages where the kernel offers them (THP madvise
+ * mode), since random probes into tens of MiB otherwise miss the TLB as
+ * well as the cache. */
+void *csla_table_new(size_t n, size_t size);
+void csla_table_free(void *p, size_t n, size_t size);
 
 /* Makes room for `need` elements of `size` bytes in *arr (capacity *cap),
  * doubling.  The caller owns *arr. */
