@@ -8,5 +8,7 @@ int csla_cmd_replay(int argc, char **argv);
 int csla_cmd_convert(int argc, char **argv);
 int csla_cmd_check_config(int argc, char **argv);
 int csla_cmd_sim(int argc, char **argv);
+int csla_cmd_produce(int argc, char **argv);
+int csla_cmd_devbroker(int argc, char **argv);
 
 #endif

@@ -355,10 +355,8 @@ static int run_stdout(csla_sim_t *sim)
 
 static int run_kafka(csla_sim_t *sim, args_t *a)
 {
-	/* Defaults first, so that -X can override them. */
-	const char *props[MAX_PROPS + 4] = { "compression.codec=lz4",
-					     "linger.ms=5" };
-	size_t n = 2;
+	const char *props[MAX_PROPS + 1];
+	size_t n = 0;
 	char err[512];
 
 	for (size_t i = 0; i < a->nprops; i++)

@@ -16,7 +16,8 @@
 
 struct csla_kprod {
 	rd_kafka_t *rk;
-	rd_kafka_topic_t *rkt;
+	rd_kafka_topic_t *rkt[CSLA_KPROD_MAX_TOPICS];
+	int ntopics;
 	uint64_t delivered, failed, since_poll;
 	char err[256];
 };
@@ -58,6 +59,19 @@ csla_kprod_t *csla_kprod_new(const char *brokers, const char *topic,
 
 	if (set_prop(conf, "bootstrap.servers", brokers, errstr, errlen) == -1)
 		goto fail;
+	/* Our defaults, before the caller's properties so those win: lz4
+	 * keeps more events within the broker's retention, a short linger
+	 * batches them, idempotence keeps a tenant's events in order and
+	 * unduplicated through retries. */
+	static const char *const defaults[][2] = {
+		{ "compression.codec", "lz4" },
+		{ "linger.ms", "5" },
+		{ "enable.idempotence", "true" },
+	};
+	for (size_t i = 0; i < sizeof defaults / sizeof defaults[0]; i++)
+		if (set_prop(conf, defaults[i][0], defaults[i][1], errstr,
+			     errlen) == -1)
+			goto fail;
 	for (size_t i = 0; props && props[i]; i++) {
 		const char *eq = strchr(props[i], '=');
 		if (!eq || eq == props[i]) {
@@ -84,10 +98,8 @@ csla_kprod_t *csla_kprod_new(const char *brokers, const char *topic,
 	if (!p->rk)
 		goto fail;
 	conf = NULL;
-	p->rkt = rd_kafka_topic_new(p->rk, topic, NULL);
-	if (!p->rkt) {
-		snprintf(errstr, errlen, "topic \"%s\": %s", topic,
-			 rd_kafka_err2str(rd_kafka_last_error()));
+	if (csla_kprod_add_topic(p, topic) == -1) {
+		snprintf(errstr, errlen, "%s", p->err);
 		goto fail;
 	}
 	return p;
@@ -102,18 +114,44 @@ void csla_kprod_destroy(csla_kprod_t *p)
 {
 	if (!p)
 		return;
-	if (p->rkt)
-		rd_kafka_topic_destroy(p->rkt);
+	for (int i = 0; i < p->ntopics; i++)
+		rd_kafka_topic_destroy(p->rkt[i]);
 	if (p->rk)
 		rd_kafka_destroy(p->rk);
 	free(p);
 }
 
+int csla_kprod_add_topic(csla_kprod_t *p, const char *topic)
+{
+	if (p->ntopics == CSLA_KPROD_MAX_TOPICS) {
+		char msg[64];
+		snprintf(msg, sizeof msg, "more than %d topics",
+			 CSLA_KPROD_MAX_TOPICS);
+		set_err(p, topic, msg);
+		return -1;
+	}
+	rd_kafka_topic_t *rkt = rd_kafka_topic_new(p->rk, topic, NULL);
+	if (!rkt) {
+		char what[160];
+		snprintf(what, sizeof what, "topic \"%s\"", topic);
+		set_err(p, what, rd_kafka_err2str(rd_kafka_last_error()));
+		return -1;
+	}
+	p->rkt[p->ntopics] = rkt;
+	return p->ntopics++;
+}
+
 int csla_kprod_produce(csla_kprod_t *p, const void *key, size_t keylen,
 		       const void *value, size_t len)
 {
+	return csla_kprod_produce_to(p, 0, key, keylen, value, len);
+}
+
+int csla_kprod_produce_to(csla_kprod_t *p, int topic, const void *key,
+			  size_t keylen, const void *value, size_t len)
+{
 	for (;;) {
-		if (rd_kafka_produce(p->rkt, RD_KAFKA_PARTITION_UA,
+		if (rd_kafka_produce(p->rkt[topic], RD_KAFKA_PARTITION_UA,
 				     RD_KAFKA_MSG_F_COPY, (void *)value, len,
 				     key, keylen, NULL) == 0)
 			break;

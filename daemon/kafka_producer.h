@@ -13,9 +13,15 @@
 
 typedef struct csla_kprod csla_kprod_t;
 
-/* Connects to `brokers` (bootstrap.servers) to produce to `topic`.  props
- * is NULL or a NULL-terminated list of "name=value" librdkafka properties,
- * applied in order after bootstrap.servers (a later one wins).  Returns
+/* Topics one producer can write to: the one it was created with and those
+ * added with csla_kprod_add_topic(). */
+#define CSLA_KPROD_MAX_TOPICS 8
+
+/* Connects to `brokers` (bootstrap.servers) to produce to `topic`, with
+ * compression.codec=lz4, linger.ms=5 and enable.idempotence=true unless
+ * props says otherwise.  props is NULL or a NULL-terminated list of
+ * "name=value" librdkafka properties, applied in order after those (a later
+ * one wins).  Returns
  * NULL with a message in errstr.  The caller owns the producer. */
 csla_kprod_t *csla_kprod_new(const char *brokers, const char *topic,
 			     const char *const *props, char *errstr,
@@ -30,6 +36,15 @@ void csla_kprod_destroy(csla_kprod_t *p);
  * -1 with csla_kprod_error() set. */
 int csla_kprod_produce(csla_kprod_t *p, const void *key, size_t keylen,
 		       const void *value, size_t len);
+
+/* Adds a topic to produce to through the same connection and queues.
+ * Returns its number for csla_kprod_produce_to() (the topic given to
+ * csla_kprod_new() is number 0), or -1 with csla_kprod_error() set. */
+int csla_kprod_add_topic(csla_kprod_t *p, const char *topic);
+
+/* csla_kprod_produce() to topic number `topic`. */
+int csla_kprod_produce_to(csla_kprod_t *p, int topic, const void *key,
+			  size_t keylen, const void *value, size_t len);
 
 /* Serves delivery reports, waiting up to timeout_ms for one. */
 void csla_kprod_poll(csla_kprod_t *p, int timeout_ms);

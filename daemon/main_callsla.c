@@ -17,6 +17,10 @@ static const struct {
 	  "sim [--seed N] [--days D] [--start DATE] [--tenants K] [--queues Q] "
 	  "[--agents A] [--calls-per-hour C] [--cdr] [--truth FILE] "
 	  "[--kafka BROKERS --topic T --speed X]" },
+	{ "produce", csla_cmd_produce,
+	  "produce --brokers B [--topic T] [-X name=value]... FILE|-" },
+	{ "devbroker", csla_cmd_devbroker,
+	  "devbroker [--partitions N] [--topics T1,T2,...] [--brokers N]" },
 };
 
 static void usage(FILE *f)
