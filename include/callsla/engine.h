@@ -56,6 +56,39 @@ typedef void (*csla_snapshot_cb)(void *opaque, const csla_snapshot_t *s);
 void csla_engine_snapshot(csla_engine_t *e, int64_t now_ms,
 			  csla_snapshot_cb cb, void *opaque);
 
+/* Checkpoints: a tenant's whole state as bytes, so that a daemon can keep
+ * it next to its Kafka offset and resume exactly (docs/engine.md,
+ * "Checkpoints").  The encoding is versioned, little-endian whatever the
+ * host, and deterministic: the same state always gives the same bytes. */
+typedef struct csla_buf {
+	char *p;
+	size_t len, cap;
+} csla_buf_t;
+
+void csla_buf_free(csla_buf_t *b);
+
+/* Calls cb with the name of every tenant the engine holds, in byte order. */
+void csla_engine_tenants(const csla_engine_t *e,
+			 void (*cb)(void *opaque, csla_str_t tenant),
+			 void *opaque);
+
+/* Appends the state of tenant `name` to out (which the caller owns and
+ * frees with csla_buf_free).  Returns 0, or -1 when the engine holds no such
+ * tenant. */
+int csla_engine_save_tenant(const csla_engine_t *e, csla_str_t name,
+			    csla_buf_t *out);
+
+/* Replaces (or creates) the tenant described by data[0..len), as saved by
+ * csla_engine_save_tenant(), possibly by another process.  The event clock
+ * becomes the later of the engine's and the saved one.  Returns 0, or -1
+ * with errstr when the bytes are not a valid state (truncated, wrong
+ * version, inconsistent): the engine is then unchanged. */
+int csla_engine_load_tenant(csla_engine_t *e, const void *data, size_t len,
+			    char *errstr, size_t errlen);
+
+/* Forgets a tenant (its partition was lost to another daemon). */
+void csla_engine_drop_tenant(csla_engine_t *e, csla_str_t name);
+
 typedef struct csla_engine_stats {
 	uint64_t tenants, queues, teams, agents;
 	uint64_t calls;          /* remembered, waiting or finished */
