@@ -44,7 +44,7 @@ static void name_free(name_t *n)
 	n->p = NULL;
 }
 
-static void tenant_free(tenant_t *t)
+void eng_tenant_free(tenant_t *t)
 {
 	for (uint32_t i = 0; i < t->nqueues; i++)
 		name_free(&t->queues[i].name);
@@ -81,7 +81,7 @@ void csla_engine_destroy(csla_engine_t *e)
 	if (!e)
 		return;
 	for (uint32_t i = 0; i < e->ntenants; i++)
-		tenant_free(&e->tenants[i]);
+		eng_tenant_free(&e->tenants[i]);
 	free(e->tenants);
 	csla_map_free(&e->tenant_map);
 	free(e);
@@ -163,6 +163,38 @@ static void day_init(day_sums_t *d)
 	csla_agg_init(&d->agg);
 }
 
+void eng_tenant_init(const csla_engine_t *e, tenant_t *t, const char *name,
+		     uint32_t len)
+{
+	memset(t, 0, sizeof *t);
+	name_set(&t->name, name, len, csla_hash(name, len));
+	eng_tenant_conf(e, t);
+	day_init(&t->day);
+	csla_map_init(&t->queue_map);
+	csla_map_init(&t->team_map);
+	csla_map_init(&t->agent_map);
+	csla_map_init(&t->qset_map);
+	csla_map_init(&t->call_map);
+	csla_idset_init(&t->ids);
+	/* qset 0: serves no queue. */
+	csla_grow(&t->qsets, &t->capqsets, 1, sizeof(qset_t));
+	t->qsets[0] = (qset_t){ 0, NULL, 0 };
+	t->nqsets = 1;
+	t->last_sweep = INT64_MIN;
+	t->rfold_upto = INT64_MIN;
+	t->wheel_minute = INT64_MIN;
+}
+
+uint32_t eng_tenant_add(csla_engine_t *e, const tenant_t *t)
+{
+	csla_grow(&e->tenants, &e->captenants, e->ntenants + 1,
+		  sizeof(tenant_t));
+	e->tenants[e->ntenants] = *t;
+	csla_map_put(&e->tenant_map, t->name.h, e->ntenants);
+	e->st.tenants++;
+	return e->ntenants++;
+}
+
 static uint32_t tenant_get(csla_engine_t *e, csla_str_t name)
 {
 	if (e->last_tenant != NONE) {
@@ -174,29 +206,12 @@ static uint32_t tenant_get(csla_engine_t *e, csla_str_t name)
 	uint32_t i = eng_name_find(&e->tenant_map, e->tenants,
 				   sizeof(tenant_t), name.p, name.len, h);
 	if (i == NONE) {
-		csla_grow(&e->tenants, &e->captenants, e->ntenants + 1,
-			  sizeof(tenant_t));
-		i = e->ntenants++;
-		tenant_t *t = &e->tenants[i];
-		memset(t, 0, sizeof *t);
-		name_set(&t->name, name.p, name.len, h);
-		eng_tenant_conf(e, t);
-		day_init(&t->day);
-		csla_map_init(&t->queue_map);
-		csla_map_init(&t->team_map);
-		csla_map_init(&t->agent_map);
-		csla_map_init(&t->qset_map);
-		csla_map_init(&t->call_map);
-		csla_idset_init(&t->ids);
-		/* qset 0: serves no queue. */
-		csla_grow(&t->qsets, &t->capqsets, 1, sizeof(qset_t));
-		t->qsets[0] = (qset_t){ 0, NULL, 0 };
-		t->nqsets = 1;
-		t->last_sweep = INT64_MIN;
-		t->rfold_upto = INT64_MIN;
-		t->wheel_minute = INT64_MIN;
-		csla_map_put(&e->tenant_map, h, i);
-		e->st.tenants++;
+		/* On the heap: a tenant is too big for the apply path's
+		 * stack frame. */
+		tenant_t *t = csla_xmalloc(sizeof *t);
+		eng_tenant_init(e, t, name.p, name.len);
+		i = eng_tenant_add(e, t); /* may move e->tenants */
+		free(t);
 	}
 	e->last_tenant = i;
 	return i;
@@ -311,13 +326,19 @@ static int tenant_cmp(const void *a, const void *b)
 	return name_cmp(&(*x)->name, &(*y)->name);
 }
 
-void csla_engine_snapshot(csla_engine_t *e, int64_t now_ms,
-			  csla_snapshot_cb cb, void *opaque)
+tenant_t **eng_tenant_order(const csla_engine_t *e)
 {
 	tenant_t **order = csla_xmalloc((e->ntenants + 1) * sizeof *order);
 	for (uint32_t i = 0; i < e->ntenants; i++)
 		order[i] = &e->tenants[i];
 	qsort(order, e->ntenants, sizeof *order, tenant_cmp);
+	return order;
+}
+
+void csla_engine_snapshot(csla_engine_t *e, int64_t now_ms,
+			  csla_snapshot_cb cb, void *opaque)
+{
+	tenant_t **order = eng_tenant_order(e);
 	for (uint32_t i = 0; i < e->ntenants; i++)
 		eng_snapshot_tenant(e, order[i], now_ms, cb, opaque);
 	free(order);

@@ -41,22 +41,8 @@ void eng_agent_free(agent_t *a)
 	a->nlog = a->caplog = 0;
 }
 
-/* Interns the event's queue list (order kept: the first queue's ring
- * settings judge the agent's rings). */
-static uint32_t qset_intern(csla_engine_t *e, tenant_t *t,
-			    const csla_event_t *ev)
+uint32_t eng_qset(tenant_t *t, const uint32_t *ids, uint32_t n)
 {
-	uint32_t ids[CSLA_MAX_AGENT_QUEUES], n = 0;
-	for (uint32_t i = 0; i < ev->nqueues; i++) {
-		uint32_t q = eng_queue(t, e->conf, ev->queues[i]);
-		bool dup = false;
-		for (uint32_t j = 0; j < n; j++)
-			dup |= ids[j] == q;
-		if (!dup)
-			ids[n++] = q;
-	}
-	if (n == 0)
-		return 0;
 	uint64_t h = csla_hash(ids, n * sizeof ids[0]);
 	for (uint32_t s = csla_map_first(&t->qset_map, h); s != CSLA_MAP_END;
 	     s = csla_map_next(&t->qset_map, h, s)) {
@@ -72,6 +58,23 @@ static uint32_t qset_intern(csla_engine_t *e, tenant_t *t,
 	memcpy(qs->q, ids, n * sizeof ids[0]);
 	csla_map_put(&t->qset_map, h, t->nqsets);
 	return t->nqsets++;
+}
+
+/* Interns the event's queue list (order kept: the first queue's ring
+ * settings judge the agent's rings). */
+static uint32_t qset_intern(csla_engine_t *e, tenant_t *t,
+			    const csla_event_t *ev)
+{
+	uint32_t ids[CSLA_MAX_AGENT_QUEUES], n = 0;
+	for (uint32_t i = 0; i < ev->nqueues; i++) {
+		uint32_t q = eng_queue(t, e->conf, ev->queues[i]);
+		bool dup = false;
+		for (uint32_t j = 0; j < n; j++)
+			dup |= ids[j] == q;
+		if (!dup)
+			ids[n++] = q;
+	}
+	return n ? eng_qset(t, ids, n) : 0;
 }
 
 int eng_ring_result(const tenant_t *t, const agent_ent_t *cur,

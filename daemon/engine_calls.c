@@ -8,7 +8,7 @@
 #include "engine_internal.h"
 #include "util.h"
 
-static uint32_t call_find(const tenant_t *t, csla_str_t id, uint64_t h)
+uint32_t eng_call_find(const tenant_t *t, csla_str_t id, uint64_t h)
 {
 	for (uint32_t s = csla_map_first(&t->call_map, h); s != CSLA_MAP_END;
 	     s = csla_map_next(&t->call_map, h, s)) {
@@ -237,7 +237,7 @@ csla_reject_t eng_call_event(csla_engine_t *e, tenant_t *t,
 			     const csla_event_t *ev)
 {
 	uint64_t h = csla_hash(ev->call_id.p, ev->call_id.len);
-	uint32_t ci = call_find(t, ev->call_id, h);
+	uint32_t ci = eng_call_find(t, ev->call_id, h);
 	call_t *c = ci == NONE ? NULL : &t->calls[ci];
 	int64_t ts = ev->ts_ms;
 
@@ -309,7 +309,7 @@ csla_reject_t eng_cdr_event(csla_engine_t *e, tenant_t *t,
 			    const csla_event_t *ev)
 {
 	uint64_t h = csla_hash(ev->call_id.p, ev->call_id.len);
-	uint32_t ci = call_find(t, ev->call_id, h);
+	uint32_t ci = eng_call_find(t, ev->call_id, h);
 	call_t *c = ci == NONE ? NULL : &t->calls[ci];
 	bool answered = ev->outcome == CSLA_OUT_ANSWERED;
 	bool need_outcome = !c || c->outcome == CO_NONE;

@@ -187,6 +187,16 @@ struct csla_engine {
 };
 
 /* engine.c */
+/* A new tenant with no state, its settings resolved from e's conf. */
+void eng_tenant_init(const csla_engine_t *e, tenant_t *t, const char *name,
+		     uint32_t len);
+/* Moves t (from eng_tenant_init) into the engine; returns its index.
+ * Pointers into e->tenants taken before are stale. */
+uint32_t eng_tenant_add(csla_engine_t *e, const tenant_t *t);
+void eng_tenant_free(tenant_t *t);
+/* Pointers to the engine's tenants in byte order of their names; the
+ * caller frees the array. */
+tenant_t **eng_tenant_order(const csla_engine_t *e);
 uint32_t eng_name_find(const csla_map_t *m, const void *arr, size_t stride,
 		       const char *p, uint32_t len, uint64_t h);
 void eng_tenant_conf(const csla_engine_t *e, tenant_t *t);
@@ -203,8 +213,13 @@ int eng_ring_result(const tenant_t *t, const agent_ent_t *cur,
 		    const agent_ent_t *next);
 void eng_agents_evict(csla_engine_t *e, tenant_t *t, int64_t now);
 void eng_agent_free(agent_t *a);
+/* The index of the set of n queues ids[] (1 <= n, in the agent's order),
+ * interned on first use. */
+uint32_t eng_qset(tenant_t *t, const uint32_t *ids, uint32_t n);
 
 /* engine_calls.c */
+/* The index of the live call `id` (h its hash), or NONE. */
+uint32_t eng_call_find(const tenant_t *t, csla_str_t id, uint64_t h);
 csla_reject_t eng_call_event(csla_engine_t *e, tenant_t *t,
 			     const csla_event_t *ev);
 csla_reject_t eng_cdr_event(csla_engine_t *e, tenant_t *t,
