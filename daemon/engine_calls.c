@@ -44,6 +44,18 @@ static int64_t call_due(const csla_engine_t *e, const call_t *c)
 				 : e->conf->call_timeout_ms);
 }
 
+void eng_call_name(tenant_t *t, uint32_t i, csla_str_t id, uint64_t h)
+{
+	call_t *c = &t->calls[i];
+	if (id.len > CALL_ID_INLINE)
+		c->id.ext = csla_xstrndup(id.p, id.len);
+	else
+		memcpy(c->id.in, id.p, id.len);
+	c->idlen = (uint8_t)id.len;
+	c->live = true;
+	csla_map_put(&t->call_map, h, i);
+}
+
 /* Returns the new call; pointers into t->calls taken before are stale. */
 static call_t *call_new(csla_engine_t *e, tenant_t *t, csla_str_t id,
 			uint64_t h, int64_t ts)
@@ -54,16 +66,10 @@ static call_t *call_new(csla_engine_t *e, tenant_t *t, csla_str_t id,
 	uint32_t gen = c->gen + 1;
 	memset(c, 0, sizeof *c);
 	c->gen = gen;
-	if (id.len > CALL_ID_INLINE)
-		c->id.ext = csla_xstrndup(id.p, id.len);
-	else
-		memcpy(c->id.in, id.p, id.len);
-	c->idlen = (uint8_t)id.len;
+	eng_call_name(t, i, id, h);
 	c->offered_at = CSLA_NO_MS;
 	c->last_t = ts;
 	c->queue = NONE;
-	c->live = true;
-	csla_map_put(&t->call_map, h, i);
 	/* The earliest it could go: finished at once. */
 	wheel_file(t, i, c->gen, ts + e->conf->allowed_lateness_ms);
 	return c;

@@ -218,6 +218,8 @@ void eng_agent_free(agent_t *a);
 uint32_t eng_qset(tenant_t *t, const uint32_t *ids, uint32_t n);
 
 /* engine_calls.c */
+/* Gives call slot i its id (copied) and makes it live and findable. */
+void eng_call_name(tenant_t *t, uint32_t i, csla_str_t id, uint64_t h);
 /* The index of the live call `id` (h its hash), or NONE. */
 uint32_t eng_call_find(const tenant_t *t, csla_str_t id, uint64_t h);
 csla_reject_t eng_call_event(csla_engine_t *e, tenant_t *t,

@@ -655,13 +655,7 @@ static bool load_call(rd_t *r, tenant_t *t, uint32_t i)
 	uint64_t h = csla_hash(id.p, id.len);
 	if (eng_call_find(t, id, h) != NONE)
 		return fail(r, "call %u: a second call of that id", i);
-	if (id.len > CALL_ID_INLINE)
-		c->id.ext = csla_xstrndup(id.p, id.len);
-	else
-		memcpy(c->id.in, id.p, id.len);
-	c->idlen = (uint8_t)id.len;
-	c->live = true;
-	csla_map_put(&t->call_map, h, i);
+	eng_call_name(t, i, id, h);
 	c->ended = f & CF_ENDED;
 	c->waiting = f & CF_WAITING;
 	c->offered_at = get_i64(r);
