@@ -11,9 +11,12 @@
  * which never overflows because an unescaped string is never longer than its
  * source and each source string is unescaped at most once per message.
  *
- * Speed: the scanners pass the cursor by value and keep their common case
- * (plain ASCII strings, small integers) inline; escapes, UTF-8, containers
- * and errors take out-of-line paths. */
+ * Speed: the common case is compact JSON (no blanks between tokens) with
+ * plain ASCII strings, and it is kept inline.  The parser classifies the
+ * message 64 bytes at a time (a bit per '"', '\\', control or non-ASCII
+ * byte, see find_special()), so that finding where a string ends is a shift
+ * and a bit scan.  Blanks, escapes, UTF-8, containers and errors take
+ * out-of-line paths that do the full work. */
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -25,6 +28,7 @@
 
 #include "callsla/decode.h"
 #include "callsla/timefmt.h"
+#include "swar.h"
 
 /* jansson's JSON_PARSER_MAX_DEPTH: a value nested in more than 2047
  * containers is refused. */
@@ -35,10 +39,61 @@
 #define MIN_TS_MS (-62135596800000LL)  /* 0001-01-01T00:00:00.000Z */
 #define MAX_TS_MS 253402300799999LL    /* 9999-12-31T23:59:59.999Z */
 
+/* The wire names of one enum (names.c), as words for two compares a name
+ * (see name_words()). */
+#define MAX_NAME 16 /* bytes; the longest name is 10 */
+
+struct names {
+	int n;
+	uint8_t len[CSLA_AS_COUNT];
+	uint64_t head[CSLA_AS_COUNT], tail[CSLA_AS_COUNT];
+};
+
 struct csla_decoder {
 	size_t max_bytes;
 	char *scratch;  /* max_bytes + 1 bytes */
+	struct names types, call_events, states, outcomes;
 };
+
+/* The first and the last 8 bytes of the n bytes at s, zero-padded when
+ * fewer, n <= MAX_NAME; bytes up to limit (at least s + n) may be read. */
+static inline void name_words(const char *s, size_t n, const char *limit,
+			      uint64_t *head, uint64_t *tail)
+{
+	if (limit - s >= 8) {
+		*head = csla_load64(s);
+	} else {
+		unsigned char b[8] = { 0 };
+		memcpy(b, s, n);
+		*head = csla_load64(b);
+	}
+	if (n < 8)
+		*head &= (1ULL << 8 * n) - 1;
+	*tail = n > 8 ? csla_load64(s + n - 8) : 0;
+}
+
+static void names_add(struct names *t, const char *name)
+{
+	size_t n = strlen(name);
+
+	name_words(name, n, name + n + 1, &t->head[t->n], &t->tail[t->n]);
+	t->len[t->n++] = (uint8_t)n;
+}
+
+/* The index of s[0..n) in t, or -1. */
+static inline int name_index(const struct names *t, const char *s,
+			     size_t n, const char *limit)
+{
+	uint64_t head, tail;
+
+	if (n - 1 >= MAX_NAME)
+		return -1;
+	name_words(s, n, limit, &head, &tail);
+	for (int i = 0; i < t->n; i++)
+		if (t->head[i] == head && t->tail[i] == tail && t->len[i] == n)
+			return i;
+	return -1;
+}
 
 /* ---- phase 1: JSON ---------------------------------------------------- */
 
@@ -60,6 +115,11 @@ struct jval {
 
 struct parser {
 	uchar *start, *end;
+	/* Bit i of bits: blk[i] is a special byte (see find_special()); blk
+	 * is at or before what is still to be scanned, and bits has none past
+	 * end. */
+	uchar *blk;
+	uint64_t bits;
 	const char *err;  /* what made it malformed */
 	size_t err_at;
 	/* Bit d: the open container at depth d is an object. */
@@ -75,11 +135,18 @@ static uchar *fail(struct parser *ps, uchar *at, const char *what)
 	return NULL;
 }
 
-static inline uchar *skip_ws(uchar *p, uchar *end)
+/* The slow half of skip_ws(). */
+static uchar *skip_blanks(uchar *p, uchar *end)
 {
 	while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
 		p++;
 	return p;
+}
+
+/* Compact JSON has no blanks: one compare decides most calls. */
+static inline uchar *skip_ws(uchar *p, uchar *end)
+{
+	return p < end && *p <= ' ' ? skip_blanks(p, end) : p;
 }
 
 /* Bytes that end a run of plain string contents: '"', '\\', control
@@ -89,28 +156,96 @@ static inline bool str_special(unsigned char c)
 	return c == '"' || c == '\\' || c < 0x20 || c >= 0x80;
 }
 
-static inline uchar *find_special(uchar *p, uchar *end)
+#ifdef __SSE2__
+/* Bit i set when p[i] is special, for 16 bytes.  As signed bytes, both
+ * control characters and UTF-8 bytes (>= 0x80) are below 0x20. */
+static inline uint64_t special16(uchar *p)
+{
+	__m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+	__m128i m = _mm_or_si128(_mm_or_si128(
+			_mm_cmpeq_epi8(x, _mm_set1_epi8('"')),
+			_mm_cmpeq_epi8(x, _mm_set1_epi8('\\'))),
+			_mm_cmpgt_epi8(_mm_set1_epi8(0x20), x));
+	return (unsigned)_mm_movemask_epi8(m);
+}
+#endif
+
+/* Bit i set when p[i] is special, for 64 bytes. */
+static inline uint64_t special64(uchar *p)
 {
 #ifdef __SSE2__
-	/* 16 bytes a step; as signed bytes, both control characters and
-	 * UTF-8 bytes (>= 0x80) are below 0x20. */
-	const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\');
-	const __m128i space = _mm_set1_epi8(0x20);
-
-	while (end - p >= 16) {
-		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
-		__m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, quote),
-						      _mm_cmpeq_epi8(x, bslash)),
-					 _mm_cmplt_epi8(x, space));
-		unsigned bits = (unsigned)_mm_movemask_epi8(m);
-		if (bits)
-			return p + __builtin_ctz(bits);
-		p += 16;
-	}
+	return special16(p) | special16(p + 16) << 16 |
+	       special16(p + 32) << 32 | special16(p + 48) << 48;
+#else
+	uint64_t bits = 0;
+	for (int i = 0; i < 64; i++)
+		bits |= (uint64_t)str_special(p[i]) << i;
+	return bits;
 #endif
-	while (p < end && !str_special(*p))
-		p++;
-	return p;
+}
+
+/* block_bits() of a message shorter than 64 bytes, from a copy. */
+static uint64_t short_message_bits(uchar *start, size_t len)
+{
+	unsigned char copy[64] = { 0 };
+	memcpy(copy, start, len);
+	return special64(copy) & ((1ULL << len) - 1);
+}
+
+/* The special bytes of the block at blk (see struct parser), blk < end. */
+static inline uint64_t block_bits(const struct parser *ps, uchar *blk)
+{
+	size_t left = (size_t)(ps->end - blk);
+
+	if (left >= 64)
+		return special64(blk);
+	if (ps->end - ps->start >= 64)
+		return special64(ps->end - 64) >> (64 - left);
+	return short_message_bits(blk, left); /* blk is the start */
+}
+
+/* Starts the block cursor of ps at the message's first byte. */
+static void blocks_init(struct parser *ps)
+{
+	ps->blk = ps->start;
+	ps->bits = ps->start < ps->end ? block_bits(ps, ps->start) : 0;
+}
+
+/* find_special() past the current block. */
+static uchar *find_special_slow(struct parser *ps, uchar *p)
+{
+	for (;;) {
+		size_t off = (size_t)(p - ps->blk);
+		uint64_t m;
+
+		if (p == ps->end)
+			return p;
+		if (off >= 64) {
+			ps->blk += off & ~(size_t)63;
+			ps->bits = block_bits(ps, ps->blk);
+			off &= 63;
+		}
+		m = ps->bits >> off;
+		if (m)
+			return p + __builtin_ctzll(m);
+		if (ps->end - ps->blk <= 64)
+			return ps->end;
+		p = ps->blk + 64;
+	}
+}
+
+/* The first special byte at or after p, or ps->end.  The special bytes of
+ * the 64-byte block holding p are kept from call to call, so that where a
+ * string ends depends on where it starts through a few register operations
+ * only, not through a load and a vector compare. */
+static inline uchar *find_special(struct parser *ps, uchar *p)
+{
+	size_t off = (size_t)(p - ps->blk);
+	uint64_t m;
+
+	if (off < 64 && (m = ps->bits >> off) != 0)
+		return p + __builtin_ctzll(m);
+	return find_special_slow(ps, p);
 }
 
 static int hexval(unsigned char c)
@@ -211,7 +346,7 @@ static uchar *scan_string_slow(struct parser *ps, uchar *p, struct jval *v)
 			p = scan_utf8(ps, p);
 		if (!p)
 			return NULL;
-		p = find_special(p, ps->end);
+		p = find_special(ps, p);
 	}
 	v->flags = flags;
 	v->len = (uint32_t)(p - (uchar *)v->p);
@@ -221,7 +356,7 @@ static uchar *scan_string_slow(struct parser *ps, uchar *p, struct jval *v)
 /* p is just past the opening quote. */
 static inline uchar *scan_string(struct parser *ps, uchar *p, struct jval *v)
 {
-	uchar *q = find_special(p, ps->end);
+	uchar *q = find_special(ps, p);
 
 	v->kind = J_STR;
 	v->p = (const char *)p;
@@ -322,19 +457,14 @@ static uchar *scan_number(struct parser *ps, uchar *p, struct jval *v)
 	uint64_t u = 0;
 	size_t ni;
 
-	p += neg;
-	if (!is_digit(p, end))
-		return fail(ps, p, "invalid number");
-	ip = p;
-	if (*p == '0') {
-		p++;
-		if (is_digit(p, end))
-			return fail(ps, p, "leading zero in number");
-	} else {
-		for (; is_digit(p, end); p++)
-			u = u * 10 + (*p - '0'); /* wraps only past 19 digits */
-	}
+	ip = p += neg;
+	for (; is_digit(p, end); p++)
+		u = u * 10 + (*p - '0'); /* wraps only past 19 digits */
 	ni = (size_t)(p - ip);
+	if (ni == 0)
+		return fail(ps, ip, "invalid number");
+	if (*ip == '0' && ni > 1)
+		return fail(ps, ip + 1, "leading zero in number");
 	if (p < end && (*p == '.' || *p == 'e' || *p == 'E'))
 		return scan_real(ps, p, ip, ni, v);
 	if (ni > 19 || u > (uint64_t)INT64_MAX + neg)
@@ -528,10 +658,11 @@ static int key_field(const char *k, size_t n)
 
 /* Everything phase 2 works on. */
 struct dctx {
+	const csla_decoder_t *d;
 	struct jval vals[F__COUNT];
 	uint32_t seen;      /* bit per field present and not null */
-	const char *end;    /* of the message */
-	char *scratch;
+	const char *start, *end; /* the message */
+	char *scratch, *scratch_end;
 	size_t used;        /* bytes of scratch handed out */
 	char *errstr;
 	size_t errlen;
@@ -636,15 +767,13 @@ static csla_reject_t bad(struct dctx *c, enum field f, const char *expected)
 		   field_names[f], expected);
 }
 
-/* Whether s is the C string name.  A byte loop: names are short and
- * usually differ in their first byte. */
-static bool str_is(csla_str_t s, const char *name)
+/* The index in t of a J_STR's text, or -1. */
+static inline int lookup(struct dctx *c, const struct names *t,
+			 const struct jval *v)
 {
-	uint32_t i;
-	for (i = 0; i < s.len; i++)
-		if (name[i] == '\0' || s.p[i] != name[i])
-			return false;
-	return name[i] == '\0';
+	csla_str_t s = str_of(c, v);
+	return name_index(t, s.p, s.len,
+			  v->flags & STR_ESC ? c->scratch_end : c->end);
 }
 
 /* An identifier (1..CSLA_ID_MAX bytes, no NUL) from a J_STR; false when the
@@ -660,18 +789,27 @@ static bool ident_of(struct dctx *c, const struct jval *v, csla_str_t *out)
 #define IDENT_EXPECTED "a string of 1..128 bytes without NUL"
 
 /* Optional identifier: out->len stays 0 when absent. */
-static csla_reject_t opt_ident(struct dctx *c, enum field f, csla_str_t *out)
+static inline csla_reject_t opt_ident(struct dctx *c, enum field f,
+				      csla_str_t *out)
 {
 	const struct jval *v = get(c, f);
 	out->p = NULL;
 	out->len = 0;
-	if (v && !ident_of(c, v, out))
+	if (!v)
+		return CSLA_OK;
+	/* Most are plain strings: nothing to unescape, no NUL. */
+	if (v->kind == J_STR && !v->flags && v->len - 1 < CSLA_ID_MAX) {
+		out->p = v->p;
+		out->len = v->len;
+		return CSLA_OK;
+	}
+	if (!ident_of(c, v, out))
 		return bad(c, f, IDENT_EXPECTED);
 	return CSLA_OK;
 }
 
-static csla_reject_t req_ident(struct dctx *c, enum field f, const char *why,
-			       csla_str_t *out)
+static inline csla_reject_t req_ident(struct dctx *c, enum field f,
+				      const char *why, csla_str_t *out)
 {
 	if (!get(c, f))
 		return missing(c, f, why);
@@ -679,7 +817,8 @@ static csla_reject_t req_ident(struct dctx *c, enum field f, const char *why,
 }
 
 /* Optional duration: CSLA_NO_MS when absent. */
-static csla_reject_t opt_duration(struct dctx *c, enum field f, int64_t *out)
+static inline csla_reject_t opt_duration(struct dctx *c, enum field f,
+					 int64_t *out)
 {
 	const struct jval *v = get(c, f);
 	*out = CSLA_NO_MS;
@@ -722,16 +861,19 @@ static csla_reject_t req_time(struct dctx *c, enum field f, const char *why,
 	return opt_time(c, f, out);
 }
 
-/* The string of a required enum field, or a rejection. */
-static csla_reject_t req_enum(struct dctx *c, enum field f, csla_str_t *out)
+/* A required enum field: its value's id in t, or a rejection naming the
+ * values allowed. */
+static csla_reject_t req_enum(struct dctx *c, enum field f,
+			      const struct names *t, const char *allowed,
+			      int *id)
 {
 	const struct jval *v = get(c, f);
 	if (!v)
 		return missing(c, f, "");
 	if (v->kind != J_STR)
 		return bad(c, f, "a string");
-	*out = str_of(c, v);
-	return CSLA_OK;
+	*id = lookup(c, t, v);
+	return *id < 0 ? bad(c, f, allowed) : CSLA_OK;
 }
 
 #define TRY(expr)                                                            \
@@ -751,25 +893,19 @@ static csla_reject_t decode_call(struct dctx *c, csla_event_t *ev)
 		[CSLA_CALL_FLOWOUT] = " (required for call event \"flowout\")",
 		[CSLA_CALL_ENDED] = " (required for call event \"ended\")",
 	};
-	csla_call_ev_t e;
-	csla_str_t name;
+	int e;
 	int64_t wait, talk, hold, acw;
 	bool outcome, needs_queue, needs_agent;
 
-	TRY(req_enum(c, F_EVENT, &name));
-	for (e = CSLA_CALL_OFFERED; e <= CSLA_CALL_ENDED; e++)
-		if (str_is(name, csla_call_event_name(e)))
-			break;
-	if (e > CSLA_CALL_ENDED)
-		return bad(c, F_EVENT, "offered, alerting, answered, abandoned, "
-			   "flowout or ended");
+	TRY(req_enum(c, F_EVENT, &c->d->call_events, "offered, alerting, "
+		     "answered, abandoned, flowout or ended", &e));
 	outcome = e == CSLA_CALL_ANSWERED || e == CSLA_CALL_ABANDONED ||
 		  e == CSLA_CALL_FLOWOUT;
 	needs_queue = outcome || e == CSLA_CALL_OFFERED;
 	needs_agent = e == CSLA_CALL_ALERTING || e == CSLA_CALL_ANSWERED ||
 		      e == CSLA_CALL_ENDED;
 
-	ev->call_event = e;
+	ev->call_event = (csla_call_ev_t)e;
 	TRY(req_ident(c, F_CALL_ID, "", &ev->call_id));
 	if (needs_queue)
 		TRY(req_ident(c, F_QUEUE, why[e], &ev->queue));
@@ -802,10 +938,11 @@ static csla_reject_t decode_queues(struct dctx *c, const char *at,
 	uchar *p;
 
 	/* Phase 1 validated the array: only the schema can fail here. */
-	ps.start = (uchar *)at;
+	ps.start = (uchar *)c->start;
 	ps.end = (uchar *)c->end;
+	blocks_init(&ps);
 	ev->has_queues = true;
-	p = skip_ws(ps.start + 1, ps.end);
+	p = skip_ws((uchar *)at + 1, ps.end);
 	if (*p == ']')
 		return CSLA_OK;
 	for (;;) {
@@ -834,18 +971,12 @@ static csla_reject_t decode_queues(struct dctx *c, const char *at,
 static csla_reject_t decode_agent(struct dctx *c, csla_event_t *ev)
 {
 	const struct jval *qs;
-	csla_str_t name;
 	int s;
 
 	TRY(req_ident(c, F_AGENT_ID, "", &ev->agent_id));
-	TRY(req_enum(c, F_STATE, &name));
-	for (s = 0; s < CSLA_AS_COUNT; s++)
-		if (str_is(name, csla_agent_state_name(s)))
-			break;
-	if (s == CSLA_AS_COUNT)
-		return bad(c, F_STATE, "logged_out, available, not_ready, "
-			   "alerting, talking, hold or acw");
-	ev->state = s;
+	TRY(req_enum(c, F_STATE, &c->d->states, "logged_out, available, "
+		     "not_ready, alerting, talking, hold or acw", &s));
+	ev->state = (csla_agent_state_t)s;
 	TRY(opt_ident(c, F_REASON, &ev->reason));
 	TRY(opt_ident(c, F_TEAM, &ev->team));
 	qs = get(c, F_QUEUES);
@@ -858,20 +989,15 @@ static csla_reject_t decode_agent(struct dctx *c, csla_event_t *ev)
 
 static csla_reject_t decode_cdr(struct dctx *c, csla_event_t *ev)
 {
-	csla_str_t name;
-	csla_outcome_t o;
+	int o;
 	int64_t off, ans, alrt, end;
 
 	TRY(req_ident(c, F_CALL_ID, "", &ev->call_id));
 	TRY(req_ident(c, F_QUEUE, "", &ev->queue));
 	TRY(req_time(c, F_OFFERED_AT, "", &off));
-	TRY(req_enum(c, F_OUTCOME, &name));
-	for (o = CSLA_OUT_ANSWERED; o <= CSLA_OUT_FLOWOUT; o++)
-		if (str_is(name, csla_outcome_name(o)))
-			break;
-	if (o > CSLA_OUT_FLOWOUT)
-		return bad(c, F_OUTCOME, "answered, abandoned or flowout");
-	ev->outcome = o;
+	TRY(req_enum(c, F_OUTCOME, &c->d->outcomes,
+		     "answered, abandoned or flowout", &o));
+	ev->outcome = (csla_outcome_t)o;
 	if (o == CSLA_OUT_ANSWERED)
 		TRY(req_time(c, F_ANSWERED_AT,
 			     " (required for outcome \"answered\")", &ans));
@@ -906,10 +1032,8 @@ static csla_reject_t decode_cdr(struct dctx *c, csla_event_t *ev)
 
 static csla_reject_t decode_fields(struct dctx *c, csla_event_t *ev)
 {
-	static const char *const types[] = { "call", "agent", "cdr" };
 	const struct jval *v;
-	csla_str_t name;
-	size_t t;
+	int t;
 
 	v = get(c, F_V);
 	if (!v)
@@ -921,14 +1045,8 @@ static csla_reject_t decode_fields(struct dctx *c, csla_event_t *ev)
 	v = get(c, F_TYPE);
 	if (!v)
 		return missing(c, F_TYPE, "");
-	t = sizeof types / sizeof types[0];
-	if (v->kind == J_STR) {
-		name = str_of(c, v);
-		for (t = 0; t < sizeof types / sizeof types[0]; t++)
-			if (str_is(name, types[t]))
-				break;
-	}
-	if (t == sizeof types / sizeof types[0])
+	t = v->kind == J_STR ? lookup(c, &c->d->types, v) : -1;
+	if (t < 0)
 		return rej(c, CSLA_REJ_UNKNOWN_TYPE, "field \"type\": expected "
 			   "\"call\", \"agent\" or \"cdr\"");
 	ev->type = (csla_ev_type_t)(CSLA_EV_CALL + t);
@@ -959,8 +1077,15 @@ static void event_reset(csla_event_t *ev)
 	static const csla_str_t none = { NULL, 0 };
 
 	ev->ts_ms = CSLA_NO_MS;
-	ev->tenant = ev->id = ev->call_id = ev->queue = ev->agent_id = none;
-	ev->reason = ev->team = none;
+	/* One by one: a chained assignment reads back what it just stored,
+	 * which costs a store-forwarding stall per event. */
+	ev->tenant = none;
+	ev->id = none;
+	ev->call_id = none;
+	ev->queue = none;
+	ev->agent_id = none;
+	ev->reason = none;
+	ev->team = none;
 	ev->call_event = CSLA_CALL_OFFERED;
 	ev->wait_ms = ev->talk_ms = ev->hold_ms = ev->acw_ms = CSLA_NO_MS;
 	ev->state = CSLA_AS_LOGGED_OUT;
@@ -971,46 +1096,138 @@ static void event_reset(csla_event_t *ev)
 	ev->ended_at = CSLA_NO_MS;
 }
 
-/* Phase 1 over a message object; p is past its '{'. */
-static uchar *scan_message(struct parser *ps, uchar *p, struct dctx *c)
+/* Whether m has three bits set or more. */
+static inline bool three_bits(uint64_t m)
+{
+	m &= m - 1;
+	m &= m - 1;
+	return m != 0;
+}
+
+/* The usual member, "key":"value" with plain strings, p at its first
+ * quote: the special bytes of one block from the key on tell where both
+ * strings end, and the value is recorded as scan_message() would.  Returns
+ * past the value, or NULL, with nothing recorded, for anything else. */
+static inline uchar *plain_member(struct parser *ps, uchar *p, struct dctx *c,
+				  uint32_t *seen)
+{
+	size_t off = (size_t)(p + 1 - ps->blk);
+	uint64_t m = off < 64 ? ps->bits >> off : 0;
+	uchar *q, *r;
+	int f;
+
+	if (ps->end - p < 6) /* no room for a member and a byte after it */
+		return NULL;
+	if (!three_bits(m)) {
+		/* Past the block's end: a block from the key on (blocks
+		 * need not be aligned) saves the general path's detour. */
+		if (ps->end - ps->blk <= 64 || off == 0)
+			return NULL;
+		ps->blk = p + 1;
+		m = ps->bits = block_bits(ps, ps->blk);
+		if (!three_bits(m))
+			return NULL;
+	}
+	q = p + 1 + __builtin_ctzll(m); /* the key's end */
+	if (ps->end - q < 3 || q[0] != '"' || q[1] != ':' || q[2] != '"')
+		return NULL;
+	m &= m - 1; /* the value's opening quote, q + 2 */
+	m &= m - 1;
+	r = p + 1 + __builtin_ctzll(m); /* the value's end */
+	if (*r != '"')
+		return NULL;
+	f = key_field((const char *)p + 1, (size_t)(q - p - 1));
+	if (f >= 0) {
+		c->vals[f].kind = J_STR;
+		c->vals[f].flags = 0;
+		c->vals[f].p = (const char *)q + 3;
+		c->vals[f].len = (uint32_t)(r - q - 3);
+		*seen |= 1u << f;
+	}
+	return r + 1;
+}
+
+/* Any member of the message object, p at its key's opening quote: the
+ * value is recorded if the key names a field.  Returns past the value. */
+static inline uchar *scan_member(struct parser *ps, uchar *p, struct dctx *c,
+				 uint32_t *seen)
 {
 	uchar *end = ps->end;
-	struct jval key, skipped;
+	struct jval key, skipped, *v;
+	const char *k = (const char *)++p;
+	size_t klen;
+	uint32_t bit;
+	int f;
+
+	p = find_special(ps, p);
+	if (p < end && *p == '"') {
+		klen = (size_t)(p++ - (uchar *)k);
+	} else {
+		key.p = k;
+		if (!(p = scan_string_slow(ps, p, &key)))
+			return NULL;
+		if (key.flags & STR_NUL)
+			return fail(ps, (uchar *)k, "NUL byte in object key");
+		klen = key.len;
+		if (key.flags & STR_ESC) {
+			/* Scratch is free until phase 2. */
+			klen = unescape(k, klen, c->scratch);
+			k = c->scratch;
+		}
+	}
+	if (p == end || *p != ':') {
+		p = skip_ws(p, end);
+		if (p == end || *p != ':')
+			return fail(ps, p, "':' expected");
+	}
+	p++;
+	f = key_field(k, klen);
+	v = f < 0 ? &skipped : &c->vals[f];
+	bit = f < 0 ? 0 : 1u << f;
+	if (p < end && *p == '"') {
+		if (!(p = scan_string(ps, p + 1, v)))
+			return NULL;
+		*seen |= bit;
+	} else {
+		if (!(p = scan_value(ps, skip_ws(p, end), 2, v)))
+			return NULL;
+		if (v->kind == J_NULL)
+			*seen &= ~bit;
+		else
+			*seen |= bit;
+	}
+	return p;
+}
+
+/* Phase 1 over a message object; p is past its '{'.  Written for compact
+ * JSON: each blank costs a detour through skip_ws(). */
+static uchar *scan_message(struct parser *ps, uchar *p, struct dctx *c)
+{
+	uchar *end = ps->end, *next;
+	uint32_t seen = 0;
 
 	p = skip_ws(p, end);
 	if (p < end && *p == '}')
 		return p + 1;
 	for (;;) {
-		int f;
-
-		if (!(p = scan_key(ps, p, &key)))
+		if (p == end || *p != '"')
+			return fail(ps, p, "string key expected");
+		next = plain_member(ps, p, c, &seen);
+		if (!next && !(next = scan_member(ps, p, c, &seen)))
 			return NULL;
-		if (key.flags & STR_ESC) {
-			/* Scratch is free until phase 2. */
-			size_t n = unescape(key.p, key.len, c->scratch);
-			f = key_field(c->scratch, n);
-		} else {
-			f = key_field(key.p, key.len);
+		p = next;
+		if (p == end || *p != ',') {
+			p = skip_ws(p, end);
+			if (p < end && *p == '}') {
+				c->seen = seen;
+				return p + 1;
+			}
+			if (p == end || *p != ',')
+				return fail(ps, p, "',' or '}' expected");
 		}
-		if (f < 0) {
-			if (!(p = scan_value(ps, p, 2, &skipped)))
-				return NULL;
-		} else {
-			if (!(p = scan_value(ps, p, 2, &c->vals[f])))
-				return NULL;
-			if (c->vals[f].kind == J_NULL)
-				c->seen &= ~(1u << f);
-			else
-				c->seen |= 1u << f;
-		}
-		p = skip_ws(p, end);
-		if (p < end && *p == ',') {
-			p = skip_ws(p + 1, end);
-			continue;
-		}
-		if (p < end && *p == '}')
-			return p + 1;
-		return fail(ps, p, "',' or '}' expected");
+		p++;
+		if (p < end && *p != '"')
+			p = skip_ws(p, end);
 	}
 }
 
@@ -1033,9 +1250,12 @@ csla_reject_t csla_decode(csla_decoder_t *d, const char *buf, size_t len,
 	struct jval top;
 	uchar *p;
 
+	c.d = d;
 	c.seen = 0;
+	c.start = buf;
 	c.end = buf + len;
 	c.scratch = d->scratch;
+	c.scratch_end = d->scratch + d->max_bytes + 1;
 	c.used = 0;
 	c.errstr = errstr;
 	c.errlen = errlen;
@@ -1046,6 +1266,7 @@ csla_reject_t csla_decode(csla_decoder_t *d, const char *buf, size_t len,
 
 	ps.start = (uchar *)buf;
 	ps.end = ps.start + len;
+	blocks_init(&ps);
 	p = skip_ws(ps.start, ps.end);
 	if (p < ps.end && *p == '{') {
 		top.kind = J_OBJ;
@@ -1069,10 +1290,19 @@ csla_reject_t csla_decode(csla_decoder_t *d, const char *buf, size_t len,
 
 csla_decoder_t *csla_decoder_new(size_t max_bytes)
 {
-	csla_decoder_t *d = malloc(sizeof *d);
+	csla_decoder_t *d = calloc(1, sizeof *d);
 	if (!d)
 		return NULL;
 	d->max_bytes = max_bytes;
+	names_add(&d->types, "call"); /* CSLA_EV_CALL + index */
+	names_add(&d->types, "agent");
+	names_add(&d->types, "cdr");
+	for (int e = CSLA_CALL_OFFERED; e <= CSLA_CALL_ENDED; e++)
+		names_add(&d->call_events, csla_call_event_name(e));
+	for (int s = 0; s < CSLA_AS_COUNT; s++)
+		names_add(&d->states, csla_agent_state_name(s));
+	for (int o = CSLA_OUT_ANSWERED; o <= CSLA_OUT_FLOWOUT; o++)
+		names_add(&d->outcomes, csla_outcome_name(o));
 	d->scratch = malloc(max_bytes + 1);
 	if (!d->scratch) {
 		free(d);

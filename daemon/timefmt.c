@@ -7,12 +7,13 @@
 #include <stdio.h>
 
 #include "callsla/timefmt.h"
+#include "swar.h"
 
 #define MS_PER_DAY 86400000LL
 
 /* Howard Hinnant's days_from_civil: proleptic Gregorian, valid for every
- * year an int64_t day count can hold. */
-int64_t csla_days_from_civil(int64_t y, unsigned m, unsigned d)
+ * year an int64_t day count can hold.  Inline for the parser's sake. */
+static inline int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
 {
 	y -= m <= 2;
 	int64_t era = (y >= 0 ? y : y - 399) / 400;
@@ -20,6 +21,11 @@ int64_t csla_days_from_civil(int64_t y, unsigned m, unsigned d)
 	int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
 	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;   /* [0, 146096] */
 	return era * 146097 + doe - 719468;
+}
+
+int64_t csla_days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+	return days_from_civil(y, m, d);
 }
 
 void csla_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
@@ -60,7 +66,73 @@ static int digits(const char *s, int n)
 	return v;
 }
 
-int csla_time_parse_rfc3339(const char *s, size_t len, int64_t *out_ms)
+/* The instant of a parsed timestamp after its fields' range checks (a
+ * field that was not digits arrives as -1); both parsers end here. */
+static inline int civil_ms(int year, int mon, int day, int hour, int min,
+			   int sec, int ms, int off_min, int64_t *out_ms)
+{
+	if (year < 1 || mon < 1 || mon > 12 || day < 1 || hour < 0 ||
+	    hour > 23 || min < 0 || min > 59 || sec < 0 || sec > 59)
+		return -1;
+	if ((unsigned)day > days_in_month(year, (unsigned)mon))
+		return -1;
+	int64_t days = days_from_civil(year, (unsigned)mon, (unsigned)day);
+	int64_t secs = days * 86400 + hour * 3600 + min * 60 + sec;
+	*out_ms = secs * 1000 + ms - (int64_t)off_min * 60000;
+	return 0;
+}
+
+#define DATE_DIGITS 0x00ffff00ffffffffULL /* "YYYY-MM-" */
+#define TIME_DIGITS 0xffff00ffff00ffffULL /* "DDTHH:MM" */
+#define SUBS_DIGITS 0x00ffffff00ffff00ULL /* ":SS.mmmZ" */
+#define AT(c, i) ((uint64_t)(unsigned char)(c) << 8 * (i))
+
+/* The digit values of the bytes of w set in dmask (other bytes 0), or
+ * UINT64_MAX when one of them is no digit or another byte is not the one in
+ * sep. */
+static uint64_t digit_values(uint64_t w, uint64_t dmask, uint64_t sep)
+{
+	if ((w & ~dmask) != sep || (csla_nondigits(w) & dmask))
+		return UINT64_MAX;
+	return (w ^ CSLA_ONES * '0') & dmask;
+}
+
+/* Byte i of the result: the two-digit number at bytes i and i + 1 of the
+ * digit values y (at most 99, so no byte carries into the next). */
+static uint64_t pairs(uint64_t y)
+{
+	return y * 10 + (y >> 8);
+}
+
+#define BYTE(w, i) ((int)((w) >> 8 * (i) & 0xff))
+
+/* Parses "YYYY-MM-DDTHH:MM:SS.mmmZ", the form csla_time_format_utc() and
+ * most producers write, with a few word operations instead of the general
+ * walk; false (and the general walk decides) for any other text. */
+static bool parse_canonical(const char *s, size_t len, int *ret,
+			    int64_t *out_ms)
+{
+	if (len != 24)
+		return false;
+	uint64_t a = digit_values(csla_load64(s), DATE_DIGITS,
+				  AT('-', 4) | AT('-', 7));
+	uint64_t b = digit_values(csla_load64(s + 8), TIME_DIGITS,
+				  AT('T', 2) | AT(':', 5));
+	uint64_t c = digit_values(csla_load64(s + 16), SUBS_DIGITS,
+				  AT(':', 0) | AT('.', 3) | AT('Z', 7));
+	if (a == UINT64_MAX || b == UINT64_MAX || c == UINT64_MAX)
+		return false;
+	uint64_t a2 = pairs(a), b2 = pairs(b), c2 = pairs(c);
+	*ret = civil_ms(BYTE(a2, 0) * 100 + BYTE(a2, 2), BYTE(a2, 5),
+			BYTE(b2, 0), BYTE(b2, 3), BYTE(b2, 6), BYTE(c2, 1),
+			BYTE(c2, 4) * 10 + BYTE(c, 6), 0, out_ms);
+	return true;
+}
+
+/* Any RFC 3339 timestamp, field by field.  Out of line, so that the
+ * canonical path does not pay for its registers. */
+static __attribute__((noinline)) int parse_general(const char *s, size_t len,
+						   int64_t *out_ms)
 {
 	/* The shortest form is "YYYY-MM-DDTHH:MM:SSZ". */
 	if (len < 20 || s[4] != '-' || s[7] != '-' || s[13] != ':' ||
@@ -71,11 +143,6 @@ int csla_time_parse_rfc3339(const char *s, size_t len, int64_t *out_ms)
 	int year = digits(s, 4), mon = digits(s + 5, 2), day = digits(s + 8, 2);
 	int hour = digits(s + 11, 2), min = digits(s + 14, 2);
 	int sec = digits(s + 17, 2);
-	if (year < 1 || mon < 1 || mon > 12 || day < 1 || hour < 0 ||
-	    hour > 23 || min < 0 || min > 59 || sec < 0 || sec > 59)
-		return -1;
-	if ((unsigned)day > days_in_month(year, (unsigned)mon))
-		return -1;
 
 	size_t i = 19;
 	int ms = 0;
@@ -108,11 +175,16 @@ int csla_time_parse_rfc3339(const char *s, size_t len, int64_t *out_ms)
 	}
 	if (i != len)
 		return -1;
+	return civil_ms(year, mon, day, hour, min, sec, ms, off_min, out_ms);
+}
 
-	int64_t days = csla_days_from_civil(year, (unsigned)mon, (unsigned)day);
-	int64_t secs = days * 86400 + hour * 3600 + min * 60 + sec;
-	*out_ms = secs * 1000 + ms - (int64_t)off_min * 60000;
-	return 0;
+int csla_time_parse_rfc3339(const char *s, size_t len, int64_t *out_ms)
+{
+	int ret;
+
+	if (parse_canonical(s, len, &ret, out_ms))
+		return ret;
+	return parse_general(s, len, out_ms);
 }
 
 static char *put2(char *p, unsigned v)
