@@ -35,7 +35,7 @@ static int usage(void)
 
 typedef struct args {
 	const char *brokers, *topic, *file;
-	const char *props[MAX_PROPS + 1];
+	const char *props[MAX_PROPS + 1]; /* NULL-terminated: args are zeroed */
 	size_t nprops;
 } args_t;
 
@@ -97,16 +97,10 @@ static void reject(tally_t *t, uint64_t line, csla_reject_t r,
 
 static csla_kprod_t *open_producer(const args_t *a, route_t *rt)
 {
-	const char *props[MAX_PROPS + 1];
-	size_t n = 0;
 	char err[512];
-
-	for (size_t i = 0; i < a->nprops; i++)
-		props[n++] = a->props[i];
-	props[n] = NULL;
 	rt->name[0] = a->topic ? a->topic : CALLS_TOPIC;
 	rt->ntopics = 1;
-	csla_kprod_t *p = csla_kprod_new(a->brokers, rt->name[0], props, err,
+	csla_kprod_t *p = csla_kprod_new(a->brokers, rt->name[0], a->props, err,
 					 sizeof err);
 	if (!p) {
 		fprintf(stderr, "callsla produce: kafka: %s\n", err);

@@ -150,7 +150,7 @@ typedef struct args {
 	csla_sim_opts_t o;
 	const char *truth, *brokers, *topic;
 	double speed;
-	const char *props[MAX_PROPS + 1];
+	const char *props[MAX_PROPS + 1]; /* NULL-terminated: args are zeroed */
 	size_t nprops;
 } args_t;
 
@@ -355,20 +355,14 @@ static int run_stdout(csla_sim_t *sim)
 
 static int run_kafka(csla_sim_t *sim, args_t *a)
 {
-	const char *props[MAX_PROPS + 1];
-	size_t n = 0;
 	char err[512];
-
-	for (size_t i = 0; i < a->nprops; i++)
-		props[n++] = a->props[i];
-	props[n] = NULL;
 	kafka_out_t *k = calloc(1, sizeof *k);
 	if (!k) {
 		fprintf(stderr, "callsla sim: out of memory\n");
 		return 1;
 	}
 	k->speed = a->speed;
-	k->p = csla_kprod_new(a->brokers, a->topic, props, err, sizeof err);
+	k->p = csla_kprod_new(a->brokers, a->topic, a->props, err, sizeof err);
 	if (!k->p) {
 		fprintf(stderr, "callsla sim: kafka: %s\n", err);
 		free(k);
