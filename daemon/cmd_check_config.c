@@ -8,13 +8,15 @@
 #include "cmd.h"
 #include "conf_fields.h"
 
-static void print_durations(const char *what, const int64_t *ms, size_t n)
+/* Windows by the names their snapshots carry. */
+static void print_windows(const char *what, const char *prefix,
+			  const int64_t *ms, size_t n)
 {
 	char buf[32];
 
 	printf("%s:", what);
 	for (size_t i = 0; i < n; i++)
-		printf(" %s", csla_conf_fmt_duration(ms[i], buf, sizeof buf));
+		printf(" %s", csla_window_name(prefix, ms[i], buf, sizeof buf));
 	printf("\n");
 }
 
@@ -24,8 +26,8 @@ static void summary(const csla_conf_t *c)
 	const char *const *clocks = csla_cf_enum_names(CSLA_CF_CLOCK, &nnames);
 
 	printf("clock: %s\n", clocks[c->clock]);
-	print_durations("windows", c->rolling_ms, c->nrolling);
-	print_durations("intervals", c->interval_ms, c->nintervals);
+	print_windows("windows", "", c->rolling_ms, c->nrolling);
+	print_windows("intervals", "", c->interval_ms, c->nintervals);
 	printf("default timezone: %s\n", c->default_timezone);
 	printf("tenants: %zu", c->ntenants);
 	for (size_t i = 0; i < c->ntenants && i < 10; i++)

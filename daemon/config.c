@@ -99,6 +99,16 @@ const char *csla_conf_fmt_duration(int64_t ms, char *buf, size_t len)
 	return buf;
 }
 
+const char *csla_window_name(const char *prefix, int64_t ms, char *buf,
+			     size_t len)
+{
+	if (ms % MIN_MS == 0)
+		snprintf(buf, len, "%s%lldm", prefix, (long long)(ms / MIN_MS));
+	else
+		snprintf(buf, len, "%s%llds", prefix, (long long)(ms / SEC_MS));
+	return buf;
+}
+
 /* ---- defaults, destroy ------------------------------------------------------ */
 
 csla_conf_t *csla_conf_new_defaults(void)

@@ -19,14 +19,6 @@ typedef struct win {
 	bool today;
 } win_t;
 
-static void dur_name(char *buf, size_t len, const char *prefix, int64_t ms)
-{
-	if (ms % 60000 == 0)
-		snprintf(buf, len, "%s%lldm", prefix, (long long)(ms / 60000));
-	else
-		snprintf(buf, len, "%s%llds", prefix, (long long)(ms / 1000));
-}
-
 static int win_cmp(const void *a, const void *b)
 {
 	return strcmp(((const win_t *)a)->name, ((const win_t *)b)->name);
@@ -39,17 +31,18 @@ static size_t windows(const csla_conf_t *c, const csla_tz_t *tz, int64_t now,
 	for (size_t i = 0; i < c->nrolling; i++, n++) {
 		w[n] = (win_t){ .lo = now - c->rolling_ms[i], .hi = now,
 				.lo_in = false, .hi_in = true };
-		dur_name(w[n].name, sizeof w[n].name, "", c->rolling_ms[i]);
+		csla_window_name("", c->rolling_ms[i], w[n].name,
+				 sizeof w[n].name);
 	}
 	for (size_t i = 0; i < c->nintervals; i++) {
 		int64_t p = c->interval_ms[i];
 		int64_t a = csla_tz_align(tz, now, p);
 		w[n] = (win_t){ .lo = a, .hi = now, .lo_in = true, .hi_in = true };
-		dur_name(w[n].name, sizeof w[n].name, "cur", p);
+		csla_window_name("cur", p, w[n].name, sizeof w[n].name);
 		n++;
 		w[n] = (win_t){ .lo = csla_tz_align(tz, a - 1, p), .hi = a,
 				.lo_in = true, .hi_in = false };
-		dur_name(w[n].name, sizeof w[n].name, "prev", p);
+		csla_window_name("prev", p, w[n].name, sizeof w[n].name);
 		n++;
 	}
 	w[n] = (win_t){ .lo = csla_tz_day_start(tz, now), .hi = now,

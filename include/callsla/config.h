@@ -99,6 +99,12 @@ typedef struct csla_conf {
 	size_t ntenants;
 } csla_conf_t;
 
+/* The name a window of length ms carries in snapshots, after `prefix`
+ * ("", "cur", "prev"): whole minutes as "60m", else whole seconds as
+ * "90s".  Writes into buf (24 bytes suffice) and returns it. */
+const char *csla_window_name(const char *prefix, int64_t ms, char *buf,
+			     size_t len);
+
 /* A conf holding only the built-in defaults (UTC, spec thresholds).
  * Returns NULL when out of memory.  Caller owns it (csla_conf_destroy). */
 csla_conf_t *csla_conf_new_defaults(void);
