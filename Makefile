@@ -14,7 +14,7 @@ O        ?= 2
 B        ?= build
 FUZZ_SECONDS ?= 30
 
-PKG_CORE := libconfig rdkafka
+PKG_CORE := libconfig rdkafka hiredis libevent_core
 PKG_TEST := cmocka jansson
 
 CPPFLAGS += -Iinclude -Idaemon -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L
@@ -40,6 +40,7 @@ CORE_SRC  := $(filter-out daemon/main_%.c daemon/cmd_%.c,$(wildcard daemon/*.c))
 CORE_OBJ  := $(CORE_SRC:%.c=$(B)/%.o)
 TOOL_SRC  := daemon/main_callsla.c $(wildcard daemon/cmd_*.c)
 TOOL_OBJ  := $(TOOL_SRC:%.c=$(B)/%.o)
+DAEMON_OBJ := $(B)/daemon/main_callslad.o
 TEST_SRC  := $(wildcard tests/unit/test_*.c)
 TEST_BIN  := $(TEST_SRC:tests/unit/%.c=$(B)/tests/%)
 BENCH_SRC := $(wildcard bench/*.c)
@@ -47,7 +48,7 @@ BENCH_BIN := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
 DEPS      := $(B)/.deps-installed
 
 .PHONY: all test demo bench fuzz clean deps
-all: $(B)/callsla
+all: $(B)/callsla $(B)/callslad
 
 deps: $(DEPS)
 $(DEPS): scripts/install-deps.sh
@@ -65,6 +66,11 @@ $(B)/libcallsla.a: $(CORE_OBJ)
 $(B)/callsla: $(TOOL_OBJ) $(B)/libcallsla.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(core_libs)
 
+# The daemon shares check-config with the tool.
+$(B)/callslad: $(B)/daemon/main_callslad.o $(B)/daemon/cmd_check_config.o \
+               $(B)/libcallsla.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(core_libs)
+
 $(B)/tests/%: $(B)/tests/unit/%.o $(B)/libcallsla.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(core_libs) $(test_libs)
@@ -73,10 +79,10 @@ $(B)/bench/%: $(B)/bench/%.o $(B)/libcallsla.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(core_libs) $(test_libs)
 
-test: $(B)/callsla $(TEST_BIN)
+test: $(B)/callsla $(B)/callslad $(TEST_BIN)
 	sh tests/run.sh $(B)
 
-demo: $(B)/callsla
+demo: $(B)/callsla $(B)/callslad
 	sh scripts/demo.sh $(B)
 
 bench: $(BENCH_BIN) $(B)/callsla
@@ -102,4 +108,4 @@ fuzz: | $(DEPS)
 clean:
 	rm -rf $(B)
 
--include $(CORE_OBJ:.o=.d) $(TOOL_OBJ:.o=.d) $(TEST_SRC:%.c=$(B)/%.d) $(BENCH_SRC:%.c=$(B)/%.d)
+-include $(CORE_OBJ:.o=.d) $(TOOL_OBJ:.o=.d) $(DAEMON_OBJ:.o=.d) $(TEST_SRC:%.c=$(B)/%.d) $(BENCH_SRC:%.c=$(B)/%.d)

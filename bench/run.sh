@@ -8,3 +8,5 @@ echo "== bench/engine (decode + aggregate, one core)"
 "$B/bench/engine" 1
 echo "== bench/sim (callsla sim into a pipe)"
 CALLSLA="$B/callsla" "$B/bench/sim"
+echo "== bench/e2e (callsla sim -> embedded Kafka -> callslad -> Redis; the Python peer)"
+B="$B" sh "$(dirname "$0")/e2e.sh"

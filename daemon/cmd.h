@@ -9,6 +9,8 @@ int csla_cmd_convert(int argc, char **argv);
 int csla_cmd_check_config(int argc, char **argv);
 int csla_cmd_sim(int argc, char **argv);
 int csla_cmd_produce(int argc, char **argv);
+int csla_cmd_consume(int argc, char **argv);
 int csla_cmd_devbroker(int argc, char **argv);
+int csla_cmd_snapshot(int argc, char **argv);
 
 #endif

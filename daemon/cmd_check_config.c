@@ -1,6 +1,7 @@
 /* cmd_check_config.c - `callsla check-config FILE`: load and validate a
  * configuration, print "FILE: ok" and a summary, or the first error as
- * "FILE:LINE: message" (exit 1).  Usage errors exit 2. */
+ * "FILE:LINE: message" (exit 1).  Usage errors exit 2.  Secrets are shown
+ * by their length only: the output may end up in tickets and logs. */
 #include <stdio.h>
 #include <string.h>
 
@@ -38,6 +39,65 @@ static void summary(const csla_conf_t *c)
 	printf("queue rules: %zu global, %zu in tenants\n", c->nqueues, nrules);
 }
 
+static void print_str(const char *name, const char *v)
+{
+	printf("%s: %s\n", name, v ? v : "(none)");
+}
+
+static void print_secret(const char *name, const char *v)
+{
+	if (v)
+		printf("%s: (secret, %zu bytes)\n", name, strlen(v));
+	else
+		printf("%s: (none)\n", name);
+}
+
+static void print_duration(const char *name, int64_t ms)
+{
+	char buf[32];
+
+	printf("%s: %s\n", name, csla_conf_fmt_duration(ms, buf, sizeof buf));
+}
+
+/* The daemon's settings, one per line by their path in the file. */
+static void daemon_summary(const csla_daemon_conf_t *d)
+{
+	char name[160];
+
+	print_str("consumer.brokers", d->brokers);
+	print_str("consumer.group", d->group);
+	printf("consumer.topics:");
+	for (size_t i = 0; i < d->ntopics; i++)
+		printf(" %s", d->topics[i]);
+	printf("\n");
+	print_str("consumer.assignor", d->assignor);
+	print_str("consumer.start_from", d->start_latest ? "latest" : "earliest");
+	print_str("consumer.dead_letter_topic", d->dead_letter_topic);
+	if (!d->nkafka)
+		printf("kafka: (none)\n");
+	for (size_t i = 0; i < d->nkafka; i++) {
+		snprintf(name, sizeof name, "kafka.%s", d->kafka[i].key);
+		if (d->kafka[i].secret)
+			print_secret(name, d->kafka[i].value);
+		else
+			print_str(name, d->kafka[i].value);
+	}
+	print_str("redis.host", d->redis_host);
+	printf("redis.port: %d\n", d->redis_port);
+	print_str("redis.unix_socket", d->redis_unix);
+	print_str("redis.user", d->redis_user);
+	print_secret("redis.password", d->redis_password);
+	printf("redis.database: %d\n", d->redis_db);
+	/* Quoted: a trailing space or colon is part of every key. */
+	printf("redis.prefix: \"%s\"\n", d->prefix);
+	print_duration("redis.snapshot_ttl", d->snapshot_ttl_ms);
+	print_duration("redis.timeout", d->redis_timeout_ms);
+	print_duration("daemon.flush_interval", d->flush_interval_ms);
+	print_duration("daemon.checkpoint_interval", d->checkpoint_interval_ms);
+	printf("daemon.journal_max: %u\n", (unsigned)d->journal_max);
+	print_duration("daemon.shutdown_timeout", d->shutdown_timeout_ms);
+}
+
 int csla_cmd_check_config(int argc, char **argv)
 {
 	char err[512];
@@ -58,6 +118,7 @@ int csla_cmd_check_config(int argc, char **argv)
 	}
 	printf("%s: ok\n", argv[1]);
 	summary(conf);
+	daemon_summary(&conf->daemon);
 	csla_conf_destroy(conf);
 	return 0;
 }

@@ -102,15 +102,28 @@ static int serve(rd_kafka_mock_cluster_t *mc, const sigset_t *stop,
 		"callsla devbroker: in memory, at most 5 MB or 100,000 batches "
 		"per partition\n"
 		"callsla devbroker: try: callsla produce --brokers %s FILE\n"
-		"callsla devbroker: Ctrl-C or SIGTERM stops it\n",
+		"callsla devbroker: Ctrl-C or SIGTERM stops it; SIGUSR1 takes "
+		"the brokers down, SIGUSR2 brings them back (fault tests)\n",
 		brokers, bootstrap, topics, partitions, bootstrap);
 
-	int sig;
-	while (sigwait(stop, &sig) != 0)
-		;
-	fprintf(stderr, "callsla devbroker: %s, stopping\n",
-		sig == SIGINT ? "SIGINT" : "SIGTERM");
-	return 0;
+	for (;;) {
+		int sig;
+		if (sigwait(stop, &sig) != 0)
+			continue;
+		if (sig == SIGUSR1 || sig == SIGUSR2) {
+			for (int b = 1; b <= brokers; b++)
+				if (sig == SIGUSR1)
+					rd_kafka_mock_broker_set_down(mc, b);
+				else
+					rd_kafka_mock_broker_set_up(mc, b);
+			fprintf(stderr, "callsla devbroker: brokers %s\n",
+				sig == SIGUSR1 ? "down" : "up");
+			continue;
+		}
+		fprintf(stderr, "callsla devbroker: %s, stopping\n",
+			sig == SIGINT ? "SIGINT" : "SIGTERM");
+		return 0;
+	}
 }
 
 int csla_cmd_devbroker(int argc, char **argv)
@@ -153,6 +166,8 @@ int csla_cmd_devbroker(int argc, char **argv)
 	sigemptyset(&stop);
 	sigaddset(&stop, SIGINT);
 	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGUSR1);
+	sigaddset(&stop, SIGUSR2);
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);

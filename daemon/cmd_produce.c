@@ -1,8 +1,14 @@
 /* cmd_produce.c - `callsla produce`: JSONL events to Kafka, one message per
  * line, keyed by tenant, for backfills and tests.  Each line goes through
  * the daemon's decoder first, so that what would be rejected on arrival is
- * reported here, with its line number, and never sent. */
+ * reported here, with its line number, and never sent.
+ *
+ * Two switches exist to reproduce what a faulty producer does, for tests
+ * and for trying out the daemon's rejections and dead letters: --key K
+ * keys every message by K instead of its tenant, and --raw (with --key)
+ * sends every line as it is, decodable or not. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,22 +25,31 @@
 /* Only this many rejected lines are shown one by one; the rest are in the
  * per-reason summary. */
 #define SHOW_REJECTS 10
+#define T_OR_CALLS "T or " CALLS_TOPIC
 
 static int usage(void)
 {
 	fprintf(stderr,
 		"usage: callsla produce --brokers B [--topic T] "
-		"[-X name=value]... FILE|-\n"
+		"[--key K [--raw]] [-X name=value]... FILE|-\n"
 		"  Sends each JSONL event as one message keyed by its tenant: "
 		"call and cdr\n"
 		"  events to " CALLS_TOPIC ", agent events to " AGENTS_TOPIC
 		", or all to T.  Lines that do\n"
-		"  not decode are reported and not sent (exit status 1).\n");
+		"  not decode are reported and not sent (exit status 1).\n"
+		"  --key K: every message keyed by K instead (a mis-keyed "
+		"producer).\n"
+		"  --raw (needs --key): every line is sent as it is, without "
+		"its newline;\n"
+		"  lines that do not decode are reported and sent too, to "
+		T_OR_CALLS ".\n");
 	return 2;
 }
 
 typedef struct args {
 	const char *brokers, *topic, *file;
+	const char *key; /* NULL: each event's tenant */
+	bool raw;
 	const char *props[MAX_PROPS + 1]; /* NULL-terminated: args are zeroed */
 	size_t nprops;
 } args_t;
@@ -49,6 +64,10 @@ static int parse_args(int argc, char **argv, args_t *a)
 			a->file = opt;
 			continue;
 		}
+		if (!strcmp(opt, "--raw")) {
+			a->raw = true;
+			continue;
+		}
 		if (i + 1 >= argc)
 			return usage();
 		const char *v = argv[++i];
@@ -56,6 +75,8 @@ static int parse_args(int argc, char **argv, args_t *a)
 			a->brokers = v;
 		else if (!strcmp(opt, "--topic"))
 			a->topic = v;
+		else if (!strcmp(opt, "--key"))
+			a->key = v;
 		else if (!strcmp(opt, "-X")) {
 			if (a->nprops == MAX_PROPS) {
 				fprintf(stderr, "callsla produce: more than %d "
@@ -67,8 +88,14 @@ static int parse_args(int argc, char **argv, args_t *a)
 		} else
 			return usage();
 	}
-	if (!a->brokers || !a->file || (a->topic && !*a->topic))
+	if (!a->brokers || !a->file || (a->topic && !*a->topic) ||
+	    (a->key && !*a->key))
 		return usage();
+	/* A line that does not decode has no tenant to be keyed by. */
+	if (a->raw && !a->key) {
+		fprintf(stderr, "callsla produce: --raw needs --key\n");
+		return 2;
+	}
 	return 0;
 }
 
@@ -82,6 +109,7 @@ typedef struct route {
 
 typedef struct tally {
 	const char *file;
+	bool raw; /* rejected lines are sent anyway */
 	uint64_t lines, empty, rejected, unsent;
 	csla_reject_counts_t counts;
 } tally_t;
@@ -91,8 +119,9 @@ static void reject(tally_t *t, uint64_t line, csla_reject_t r,
 {
 	t->counts.n[r]++;
 	if (t->rejected++ < SHOW_REJECTS)
-		fprintf(stderr, "callsla produce: %s:%llu: %s: %s\n", t->file,
-			(unsigned long long)line, csla_reject_name(r), err);
+		fprintf(stderr, "callsla produce: %s:%llu: %s: %s%s\n",
+			t->file, (unsigned long long)line, csla_reject_name(r),
+			err, t->raw ? " (sent: --raw)" : "");
 }
 
 static csla_kprod_t *open_producer(const args_t *a, route_t *rt)
@@ -119,10 +148,11 @@ static csla_kprod_t *open_producer(const args_t *a, route_t *rt)
 	return p;
 }
 
-/* Decodes and sends every non-empty line of `in`.  Returns 0, or -1 when
- * the input could not be read. */
-static int send_lines(FILE *in, csla_decoder_t *dec, csla_kprod_t *p,
-		      route_t *rt, tally_t *t)
+/* Decodes and sends every non-empty line of `in` (with --raw, those that
+ * do not decode too), keyed by a->key or the event's tenant.  Returns 0, or
+ * -1 when the input could not be read. */
+static int send_lines(FILE *in, const args_t *a, csla_decoder_t *dec,
+		      csla_kprod_t *p, route_t *rt, tally_t *t)
 {
 	char *line = NULL, err[256];
 	size_t cap = 0;
@@ -133,7 +163,7 @@ static int send_lines(FILE *in, csla_decoder_t *dec, csla_kprod_t *p,
 		t->lines++;
 		if (len && line[len - 1] == '\n')
 			len--;
-		while (len && line[len - 1] == '\r')
+		while (!a->raw && len && line[len - 1] == '\r')
 			len--;
 		if (!len) {
 			t->empty++;
@@ -144,13 +174,17 @@ static int send_lines(FILE *in, csla_decoder_t *dec, csla_kprod_t *p,
 					      sizeof err);
 		if (r != CSLA_OK) {
 			reject(t, t->lines, r, err);
-			continue;
+			if (!a->raw)
+				continue;
 		}
-		int topic = rt->ntopics == 2 && ev.type == CSLA_EV_AGENT;
+		int topic = rt->ntopics == 2 && r == CSLA_OK &&
+			    ev.type == CSLA_EV_AGENT;
+		const char *key = a->key ? a->key : ev.tenant.p;
+		size_t keylen = a->key ? strlen(a->key) : ev.tenant.len;
 		/* The key is copied before the next decode reuses the
 		 * decoder's scratch buffer. */
-		if (csla_kprod_produce_to(p, topic, ev.tenant.p, ev.tenant.len,
-					  line, len) == -1) {
+		if (csla_kprod_produce_to(p, topic, key, keylen, line, len) ==
+		    -1) {
 			t->unsent++;
 			continue;
 		}
@@ -177,9 +211,10 @@ static uint64_t summary(const csla_kprod_t *p, const route_t *rt,
 	for (int i = 0; i < rt->ntopics; i++)
 		fprintf(stderr, "%s%s %llu", i ? ", " : "", rt->name[i],
 			(unsigned long long)rt->sent[i]);
-	fprintf(stderr, "), %llu rejected, %llu empty, %llu delivery errors\n",
-		(unsigned long long)t->rejected, (unsigned long long)t->empty,
-		(unsigned long long)errors);
+	fprintf(stderr, "), %llu %s, %llu empty, %llu delivery errors\n",
+		(unsigned long long)t->rejected,
+		t->raw ? "undecodable (sent: --raw)" : "rejected",
+		(unsigned long long)t->empty, (unsigned long long)errors);
 	for (int r = 1; r < CSLA_REJ__COUNT; r++)
 		if (t->counts.n[r])
 			fprintf(stderr, "callsla produce:   %-26s %llu\n",
@@ -218,10 +253,11 @@ int csla_cmd_produce(int argc, char **argv)
 	int status = 1;
 	csla_kprod_t *p = open_producer(&a, &rt);
 	if (p) {
-		tally_t t = { .file = a.file };
-		rc = send_lines(in, dec, p, &rt, &t);
+		tally_t t = { .file = a.file, .raw = a.raw };
+		rc = send_lines(in, &a, dec, p, &rt, &t);
 		csla_kprod_flush(p, FLUSH_TIMEOUT_MS);
-		if (summary(p, &rt, &t) == 0 && t.rejected == 0 && rc == 0)
+		if (summary(p, &rt, &t) == 0 && (t.rejected == 0 || a.raw) &&
+		    rc == 0)
 			status = 0;
 		csla_kprod_destroy(p);
 	}

@@ -31,8 +31,10 @@ static int usage(void)
 		"         [--queues Q] [--agents A] [--calls-per-hour C] [--cdr] "
 		"[--truth FILE]\n"
 		"         [--profile W,W,...] [--shift HH:MM-HH:MM[/LUNCH]]...\n"
-		"         [--kafka BROKERS --topic T [--speed X] "
-		"[-X name=value]...]\n");
+		"         [--kafka BROKERS [--topic T] [--speed X] "
+		"[-X name=value]...]\n"
+		"  With --kafka, call and cdr events go to cc.calls and agent "
+		"events to\n  cc.agents (or all to T), keyed by tenant.\n");
 	return 2;
 }
 
@@ -91,6 +93,7 @@ static int fd_emit(void *opaque, const csla_event_t *ev)
 typedef struct kafka_out {
 	csla_kprod_t *p;
 	double speed;
+	bool split;      /* agent events to topic 1 (no --topic given) */
 	bool started;
 	int64_t t0_ms;   /* simulated time of the first event */
 	int64_t wall0_ns; /* monotonic time it was sent */
@@ -138,8 +141,9 @@ static int kafka_emit(void *opaque, const csla_event_t *ev)
 	size_t n = csla_event_json(ev, k->line, sizeof k->line);
 	if (n >= sizeof k->line)
 		return 1;
-	return csla_kprod_produce(k->p, ev->tenant.p, ev->tenant.len, k->line,
-				  n) == 0
+	int topic = k->split && ev->type == CSLA_EV_AGENT;
+	return csla_kprod_produce_to(k->p, topic, ev->tenant.p, ev->tenant.len,
+				     k->line, n) == 0
 		       ? 0
 		       : 1;
 }
@@ -324,8 +328,8 @@ static int parse_args(int argc, char **argv, args_t *a)
 		} else
 			return usage();
 	}
-	if (!a->brokers != !a->topic) {
-		fprintf(stderr, "callsla sim: --kafka and --topic go together\n");
+	if (a->topic && !a->brokers) {
+		fprintf(stderr, "callsla sim: --topic needs --kafka\n");
 		return 2;
 	}
 	return 0;
@@ -362,9 +366,18 @@ static int run_kafka(csla_sim_t *sim, args_t *a)
 		return 1;
 	}
 	k->speed = a->speed;
-	k->p = csla_kprod_new(a->brokers, a->topic, a->props, err, sizeof err);
+	k->split = !a->topic;
+	k->p = csla_kprod_new(a->brokers, a->topic ? a->topic : "cc.calls",
+			      a->props, err, sizeof err);
 	if (!k->p) {
 		fprintf(stderr, "callsla sim: kafka: %s\n", err);
+		free(k);
+		return 1;
+	}
+	if (k->split && csla_kprod_add_topic(k->p, "cc.agents") != 1) {
+		fprintf(stderr, "callsla sim: kafka: %s\n",
+			csla_kprod_error(k->p));
+		csla_kprod_destroy(k->p);
 		free(k);
 		return 1;
 	}

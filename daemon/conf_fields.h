@@ -5,6 +5,7 @@
 #ifndef CALLSLA_CONF_FIELDS_H
 #define CALLSLA_CONF_FIELDS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -14,6 +15,7 @@ typedef enum csla_cf_kind {
 	CSLA_CF_DURATION,  /* int64_t ms: "20s", "250ms" or integer seconds */
 	CSLA_CF_UINT32,    /* uint32_t, integer */
 	CSLA_CF_SIZE,      /* size_t, integer */
+	CSLA_CF_INT,       /* int, integer */
 	CSLA_CF_BOOL,      /* bool */
 	CSLA_CF_CLOCK,     /* csla_clock_t, by name */
 	CSLA_CF_SL_MODE,   /* csla_sl_mode_t, by name */
@@ -40,6 +42,22 @@ extern const size_t csla_n_engine_fields;
  * csla_queue_conf_t. */
 extern const csla_conf_field_t csla_queue_fields[];
 extern const size_t csla_n_queue_fields;
+/* The numbers of redis { } and daemon { }: offsets into csla_daemon_conf_t.
+ * Their strings, lists and kafka { } are read by hand in conf_file.c. */
+extern const csla_conf_field_t csla_redis_fields[];
+extern const size_t csla_n_redis_fields;
+extern const csla_conf_field_t csla_daemon_fields[];
+extern const size_t csla_n_daemon_fields;
+
+/* Wipes a secret's bytes (explicit_bzero: the compiler may not drop it)
+ * and frees it.  NULL is fine.  Used for every value marked secret, so a
+ * freed password does not linger in the heap. */
+void csla_conf_secret_free(char *s);
+
+/* Whether a librdkafka property holds a credential by its name alone
+ * ("sasl.password", "ssl.key.pem", ...), so that check-config hides it
+ * even when it is written inline. */
+bool csla_conf_kafka_sensitive(const char *key);
 
 /* The names of an enum kind's values, in enum order, and their count. */
 const char *const *csla_cf_enum_names(csla_cf_kind_t kind, size_t *n);

@@ -1,15 +1,20 @@
 /* conf_file.c - csla_conf_load(): the libconfig file onto csla_conf_t.
  *
  * Parsing checks types, names and syntax (every member must be a known
- * setting, so a typo cannot pass silently) and records where each value
- * came from; csla_conf_validate_src() then checks the values.  Every
- * message names FILE:LINE. */
+ * setting, so a typo cannot pass silently), reads the secret files that
+ * *_file settings name, and records where each value came from;
+ * csla_conf_validate_src() then checks the values.  Every message names
+ * FILE:LINE. */
 #include <errno.h>
+#include <fcntl.h>
 #include <libconfig.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "callsla/timefmt.h"
 #include "conf_fields.h"
@@ -59,7 +64,7 @@ __attribute__((format(printf, 3, 4)))
 static int fail(struct loader *ld, const config_setting_t *s, const char *fmt,
 		...)
 {
-	char path[256], msg[256];
+	char path[256], msg[512];
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -207,6 +212,15 @@ static int take(struct loader *ld, const config_setting_t *s,
 		if (read_count(ld, s, f, SIZE_MAX, &u))
 			return -1;
 		v = (size_t)u;
+		memcpy(p, &v, sizeof v);
+		break;
+	}
+	case CSLA_CF_INT: {
+		int v;
+
+		if (read_count(ld, s, f, INT_MAX, &u))
+			return -1;
+		v = (int)u;
 		memcpy(p, &v, sizeof v);
 		break;
 	}
@@ -392,7 +406,357 @@ static int read_tenants(struct loader *ld, const config_setting_t *s)
 	return 0;
 }
 
-/* The top-level settings.  A new group (kafka, redis, ...) is one entry. */
+/* ---- secrets from files ---------------------------------------------------- */
+
+/* Credentials can be large (a PEM key) but not this large. */
+#define SECRET_MAX_BYTES 1048576 /* 1 MiB */
+#define STR_(x) #x
+#define STR(x) STR_(x)
+#define CRED_VAR "CREDENTIALS_DIRECTORY"
+
+/* dir (dlen bytes) + "/" + rest, malloc'ed. */
+static char *join_path(const char *dir, size_t dlen, const char *rest)
+{
+	size_t rlen = strlen(rest);
+	char *out = csla_xmalloc(dlen + 1 + rlen + 1);
+
+	memcpy(out, dir, dlen);
+	out[dlen] = '/';
+	memcpy(out + dlen + 1, rest, rlen + 1);
+	return out;
+}
+
+/* The file a *_file setting names, malloc'ed: "$CREDENTIALS_DIRECTORY/x"
+ * (or "${...}/x") under that variable, which systemd sets for a service
+ * with LoadCredential=; an absolute path as written; any other path
+ * relative to the configuration file's folder, so that the result does not
+ * depend on the daemon's working directory.  NULL after fail(). */
+static char *secret_path(struct loader *ld, const config_setting_t *s)
+{
+	static const char *const vars[] = { "$" CRED_VAR "/",
+					    "${" CRED_VAR "}/" };
+	const char *p, *slash;
+
+	if (config_setting_type(s) != CONFIG_TYPE_STRING ||
+	    !*config_setting_get_string(s)) {
+		fail(ld, s, "expected a file name");
+		return NULL;
+	}
+	p = config_setting_get_string(s);
+	for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
+		size_t vlen = strlen(vars[i]);
+		const char *dir;
+
+		if (strncmp(p, vars[i], vlen))
+			continue;
+		dir = getenv(CRED_VAR);
+		if (!dir || !*dir) {
+			fail(ld, s, "$" CRED_VAR " is not set (systemd sets it "
+			     "for a service with LoadCredential=)");
+			return NULL;
+		}
+		return join_path(dir, strlen(dir), p + vlen);
+	}
+	slash = strrchr(ld->conf->path, '/');
+	if (p[0] == '/' || !slash) /* a bare file name: its folder is "." */
+		return csla_xstrndup(p, strlen(p));
+	/* "/x.conf" gives an empty dir, and so "/" + p. */
+	return join_path(ld->conf->path, (size_t)(slash - ld->conf->path), p);
+}
+
+/* Reads size bytes of fd into *buf (malloc'ed, NUL-terminated, *n bytes
+ * read).  Returns 0, or an errno value with nothing allocated. */
+static int read_all(int fd, size_t size, char **buf, size_t *n)
+{
+	/* Sized once from fstat: growing would leave copies behind in freed
+	 * memory.  A file that grows meanwhile is read up to its old size. */
+	char *b = csla_xmalloc(size + 1);
+	size_t got = 0;
+
+	while (got < size) {
+		ssize_t r = read(fd, b + got, size - got);
+
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1) {
+			int e = errno;
+
+			explicit_bzero(b, got);
+			free(b);
+			return e;
+		}
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	b[got] = '\0';
+	*buf = b;
+	*n = got;
+	return 0;
+}
+
+/* Reads the secret file that setting s names into *out (malloc'ed, one
+ * trailing "\n" or "\r\n" removed, as `echo` and editors leave one).  The
+ * caller owns *out and frees it with csla_conf_secret_free().  Messages
+ * name the file and the OS error, never the contents. */
+static int read_secret(struct loader *ld, const config_setting_t *s,
+		       char **out)
+{
+	char *path = secret_path(ld, s), *buf = NULL;
+	const char *why = NULL; /* our reason, else strerror(e) */
+	struct stat st;
+	size_t n = 0;
+	int fd, e = 0, rc = -1;
+
+	if (!path)
+		return -1;
+	/* O_NONBLOCK: a FIFO would block open() until a writer came. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd == -1 || fstat(fd, &st) == -1)
+		e = errno;
+	else if (!S_ISREG(st.st_mode))
+		why = "not a regular file";
+	else if (st.st_size > SECRET_MAX_BYTES)
+		why = "larger than " STR(SECRET_MAX_BYTES) " bytes";
+	else
+		e = read_all(fd, (size_t)st.st_size, &buf, &n);
+	if (fd != -1)
+		close(fd);
+	if (e || why) {
+		fail(ld, s, "cannot read \"%s\": %s", path,
+		     why ? why : strerror(e));
+		goto out;
+	}
+	if (memchr(buf, '\0', n)) {
+		fail(ld, s, "cannot use \"%s\": it holds a NUL byte", path);
+		goto out;
+	}
+	if (n && buf[n - 1] == '\n') {
+		buf[--n] = '\0';
+		if (n && buf[n - 1] == '\r')
+			buf[--n] = '\0';
+	}
+	if (!n) {
+		fail(ld, s, "\"%s\" is empty", path);
+		goto out;
+	}
+	*out = buf;
+	buf = NULL;
+	rc = 0;
+out:
+	if (buf) {
+		explicit_bzero(buf, n);
+		free(buf);
+	}
+	free(path);
+	return rc;
+}
+
+/* ---- the daemon's groups -------------------------------------------------- */
+
+/* The string settings of consumer { } and redis { }, read as they are and
+ * checked by validation. */
+static const struct str_field {
+	const char *group, *name;
+	size_t off;
+} str_fields[] = {
+	{ "consumer", "brokers", offsetof(csla_daemon_conf_t, brokers) },
+	{ "consumer", "group", offsetof(csla_daemon_conf_t, group) },
+	{ "consumer", "assignor", offsetof(csla_daemon_conf_t, assignor) },
+	{ "consumer", "dead_letter_topic",
+	  offsetof(csla_daemon_conf_t, dead_letter_topic) },
+	{ "redis", "host", offsetof(csla_daemon_conf_t, redis_host) },
+	{ "redis", "unix_socket", offsetof(csla_daemon_conf_t, redis_unix) },
+	{ "redis", "user", offsetof(csla_daemon_conf_t, redis_user) },
+	{ "redis", "prefix", offsetof(csla_daemon_conf_t, prefix) },
+};
+
+/* 1 when s is one of group's string settings (read into d), 0 if not. */
+static int take_str(struct loader *ld, const config_setting_t *s,
+		    const char *group, csla_daemon_conf_t *d)
+{
+	for (size_t i = 0; i < sizeof str_fields / sizeof str_fields[0]; i++) {
+		const struct str_field *f = &str_fields[i];
+
+		if (!strcmp(f->group, group) &&
+		    !strcmp(f->name, config_setting_name(s)))
+			return read_string(ld, s, (char **)((char *)d + f->off)) ?
+				       -1 : 1;
+	}
+	return 0;
+}
+
+static void free_topics(csla_daemon_conf_t *d)
+{
+	for (size_t i = 0; i < d->ntopics; i++)
+		free(d->topics[i]);
+	free(d->topics);
+	d->topics = NULL;
+	d->ntopics = 0;
+}
+
+/* topics = [ "cc.calls", "cc.agents" ]: replaces the defaults. */
+static int read_topics(struct loader *ld, const config_setting_t *s,
+		       csla_daemon_conf_t *d)
+{
+	size_t n;
+
+	if (!config_setting_is_array(s) && !config_setting_is_list(s))
+		return fail(ld, s, "expected a list of topics such as "
+			    "[\"cc.calls\", \"cc.agents\"]");
+	n = (size_t)config_setting_length(s);
+	free_topics(d);
+	/* Sized once: the recorded field addresses must not move. */
+	d->topics = csla_xcalloc(n, sizeof *d->topics);
+	note(ld, &d->topics, s);
+	for (size_t i = 0; i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+
+		if (config_setting_type(e) != CONFIG_TYPE_STRING)
+			return fail(ld, e, "expected a string");
+		d->topics[i] = csla_xstrndup(config_setting_get_string(e),
+					     strlen(config_setting_get_string(e)));
+		d->ntopics = i + 1;
+		note(ld, &d->topics[i], e);
+	}
+	return 0;
+}
+
+static int consumer_extra(struct loader *ld, const config_setting_t *s,
+			  void *obj)
+{
+	csla_daemon_conf_t *d = obj;
+	const char *name = config_setting_name(s);
+	int rc = take_str(ld, s, "consumer", d);
+
+	if (rc)
+		return rc;
+	if (!strcmp(name, "topics"))
+		return read_topics(ld, s, d) ? -1 : 1;
+	if (!strcmp(name, "start_from")) {
+		const char *v = config_setting_type(s) == CONFIG_TYPE_STRING ?
+					config_setting_get_string(s) : "";
+
+		if (strcmp(v, "earliest") && strcmp(v, "latest"))
+			return fail(ld, s, "expected one of \"earliest\", "
+				    "\"latest\"");
+		d->start_latest = !strcmp(v, "latest");
+		note(ld, &d->start_latest, s);
+		return 1;
+	}
+	return 0;
+}
+
+static int redis_extra(struct loader *ld, const config_setting_t *s,
+		       void *obj)
+{
+	csla_daemon_conf_t *d = obj;
+	const char *name = config_setting_name(s);
+	bool from_file = !strcmp(name, "password_file");
+	int rc = take_str(ld, s, "redis", d);
+
+	if (rc)
+		return rc;
+	if (!from_file && strcmp(name, "password"))
+		return 0;
+	/* Both are set only by this function, and each once (libconfig
+	 * refuses a repeated name). */
+	if (d->redis_password)
+		return fail(ld, s, "give password or password_file, not both");
+	if (from_file) {
+		if (read_secret(ld, s, &d->redis_password))
+			return -1;
+	} else {
+		if (config_setting_type(s) != CONFIG_TYPE_STRING)
+			return fail(ld, s, "expected a string");
+		d->redis_password = csla_xstrndup(config_setting_get_string(s),
+						  strlen(config_setting_get_string(s)));
+	}
+	note(ld, &d->redis_password, s);
+	return 1;
+}
+
+/* A property's value in librdkafka's string form. */
+static int kafka_value(struct loader *ld, const config_setting_t *s,
+		       char **out)
+{
+	char num[32];
+
+	switch (config_setting_type(s)) {
+	case CONFIG_TYPE_STRING:
+		*out = csla_xstrndup(config_setting_get_string(s),
+				     strlen(config_setting_get_string(s)));
+		return 0;
+	case CONFIG_TYPE_INT:
+	case CONFIG_TYPE_INT64:
+		snprintf(num, sizeof num, "%lld", config_setting_get_int64(s));
+		*out = csla_xstrndup(num, strlen(num));
+		return 0;
+	case CONFIG_TYPE_BOOL:
+		*out = csla_xstrndup(config_setting_get_bool(s) ? "true" : "false",
+				     config_setting_get_bool(s) ? 4 : 5);
+		return 0;
+	default:
+		return fail(ld, s, "expected a string, an integer, true or "
+			    "false");
+	}
+}
+
+/* kafka { security_protocol = "sasl_ssl"; sasl_password_file = "..."; }:
+ * librdkafka properties with '_' for '.' (libconfig names have no dots),
+ * in file order.  Validation checks the names. */
+static int read_kafka(struct loader *ld, const config_setting_t *g)
+{
+	csla_daemon_conf_t *d = &ld->conf->daemon;
+	size_t n;
+
+	if (!config_setting_is_group(g))
+		return fail(ld, g, "expected a group { ... }");
+	n = (size_t)config_setting_length(g);
+	/* Sized once: the recorded field addresses must not move. */
+	d->kafka = csla_xcalloc(n, sizeof *d->kafka);
+	for (size_t i = 0; i < n; i++) {
+		const config_setting_t *s = config_setting_get_elem(g, (unsigned)i);
+		const char *name = config_setting_name(s);
+		size_t len = strlen(name);
+		bool file = len > 5 && !strcmp(name + len - 5, "_file");
+		csla_kv_t *kv = &d->kafka[d->nkafka++];
+
+		kv->key = csla_xstrndup(name, file ? len - 5 : len);
+		for (char *c = kv->key; *c; c++)
+			if (*c == '_')
+				*c = '.';
+		kv->line = (int)config_setting_source_line(s);
+		kv->secret = file || csla_conf_kafka_sensitive(kv->key);
+		if (file ? read_secret(ld, s, &kv->value) :
+			   kafka_value(ld, s, &kv->value))
+			return -1;
+		note(ld, &kv->key, s);
+		note(ld, &kv->value, s);
+	}
+	return 0;
+}
+
+static int read_consumer(struct loader *ld, const config_setting_t *s)
+{
+	return read_members(ld, s, NULL, 0, &ld->conf->daemon, NULL,
+			    consumer_extra, &ld->conf->daemon);
+}
+
+static int read_redis(struct loader *ld, const config_setting_t *s)
+{
+	return read_members(ld, s, csla_redis_fields, csla_n_redis_fields,
+			    &ld->conf->daemon, NULL, redis_extra,
+			    &ld->conf->daemon);
+}
+
+static int read_daemon(struct loader *ld, const config_setting_t *s)
+{
+	return read_members(ld, s, csla_daemon_fields, csla_n_daemon_fields,
+			    &ld->conf->daemon, NULL, NULL, NULL);
+}
+
+/* The top-level settings.  A new group (http, alerts, ...) is one entry. */
 static const struct section {
 	const char *name;
 	int (*read)(struct loader *ld, const config_setting_t *s);
@@ -401,6 +765,10 @@ static const struct section {
 	{ "defaults", read_defaults },
 	{ "queues", read_queues },
 	{ "tenants", read_tenants },
+	{ "consumer", read_consumer },
+	{ "kafka", read_kafka },
+	{ "redis", read_redis },
+	{ "daemon", read_daemon },
 };
 
 static int read_root(struct loader *ld, const config_setting_t *root)

@@ -1,7 +1,10 @@
 /* config.c - the built-in defaults, the settings tables, the validation
- * pass and the lookups of config.h.  No I/O but time zone loading; the file
- * parser is conf_file.c. */
+ * pass and the lookups of config.h.  No I/O but time zone loading (and a
+ * scratch librdkafka configuration that judges kafka { }); the file parser
+ * is conf_file.c. */
 #include <fnmatch.h>
+#include <limits.h>
+#include <librdkafka/rdkafka.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,6 +67,38 @@ const csla_conf_field_t csla_queue_fields[] = {
 const size_t csla_n_queue_fields =
 	sizeof csla_queue_fields / sizeof csla_queue_fields[0];
 
+const csla_conf_field_t csla_redis_fields[] = {
+	{ "port", CSLA_CF_INT, offsetof(csla_daemon_conf_t, redis_port), 0, 0,
+	  1, 65535, "from 1 to 65535" },
+	{ "database", CSLA_CF_INT, offsetof(csla_daemon_conf_t, redis_db), 0, 0,
+	  0, INT_MAX, "from 0 to 2147483647" },
+	{ "snapshot_ttl", CSLA_CF_DURATION,
+	  offsetof(csla_daemon_conf_t, snapshot_ttl_ms), 0, 0, MIN_MS,
+	  365 * DAY_MS, "from 1m to 365d" },
+	{ "timeout", CSLA_CF_DURATION,
+	  offsetof(csla_daemon_conf_t, redis_timeout_ms), 0, 0, 100, MIN_MS,
+	  "from 100ms to 60s" },
+};
+const size_t csla_n_redis_fields =
+	sizeof csla_redis_fields / sizeof csla_redis_fields[0];
+
+const csla_conf_field_t csla_daemon_fields[] = {
+	{ "flush_interval", CSLA_CF_DURATION,
+	  offsetof(csla_daemon_conf_t, flush_interval_ms), 0, 0, 10, MIN_MS,
+	  "from 10ms to 60s" },
+	{ "checkpoint_interval", CSLA_CF_DURATION,
+	  offsetof(csla_daemon_conf_t, checkpoint_interval_ms), 0, 0, SEC_MS,
+	  HOUR_MS, "from 1s to 1h" },
+	{ "journal_max", CSLA_CF_UINT32,
+	  offsetof(csla_daemon_conf_t, journal_max), 0, 0, 10, 1000000,
+	  "from 10 to 1000000" },
+	{ "shutdown_timeout", CSLA_CF_DURATION,
+	  offsetof(csla_daemon_conf_t, shutdown_timeout_ms), 0, 0, SEC_MS,
+	  5 * MIN_MS, "from 1s to 5m" },
+};
+const size_t csla_n_daemon_fields =
+	sizeof csla_daemon_fields / sizeof csla_daemon_fields[0];
+
 /* Enum settings are read and written as int. */
 _Static_assert(sizeof(csla_clock_t) == sizeof(int), "enum size");
 _Static_assert(sizeof(csla_sl_mode_t) == sizeof(int), "enum size");
@@ -111,6 +146,65 @@ const char *csla_window_name(const char *prefix, int64_t ms, char *buf,
 
 /* ---- defaults, destroy ------------------------------------------------------ */
 
+static char *dup_str(const char *s)
+{
+	return csla_xstrndup(s, strlen(s));
+}
+
+static void daemon_defaults(csla_daemon_conf_t *d)
+{
+	d->brokers = dup_str("localhost:9092");
+	d->group = dup_str("callsla");
+	d->ntopics = 2;
+	d->topics = csla_xcalloc(d->ntopics, sizeof *d->topics);
+	d->topics[0] = dup_str("cc.calls");
+	d->topics[1] = dup_str("cc.agents");
+	d->assignor = dup_str("range");
+	d->start_latest = false;
+	d->redis_host = dup_str("127.0.0.1");
+	d->redis_port = 6379;
+	d->redis_db = 0;
+	d->prefix = dup_str("callsla:");
+	d->snapshot_ttl_ms = 7 * DAY_MS;
+	d->redis_timeout_ms = 2 * SEC_MS;
+	d->flush_interval_ms = 1 * SEC_MS;
+	d->checkpoint_interval_ms = 30 * SEC_MS;
+	d->journal_max = 10000;
+	d->shutdown_timeout_ms = 10 * SEC_MS;
+}
+
+void csla_conf_secret_free(char *s)
+{
+	if (!s)
+		return;
+	explicit_bzero(s, strlen(s));
+	free(s);
+}
+
+static void daemon_free(csla_daemon_conf_t *d)
+{
+	free(d->brokers);
+	free(d->group);
+	for (size_t i = 0; i < d->ntopics; i++)
+		free(d->topics[i]);
+	free(d->topics);
+	free(d->assignor);
+	free(d->dead_letter_topic);
+	for (size_t i = 0; i < d->nkafka; i++) {
+		free(d->kafka[i].key);
+		if (d->kafka[i].secret)
+			csla_conf_secret_free(d->kafka[i].value);
+		else
+			free(d->kafka[i].value);
+	}
+	free(d->kafka);
+	free(d->redis_host);
+	free(d->redis_unix);
+	free(d->redis_user);
+	csla_conf_secret_free(d->redis_password);
+	free(d->prefix);
+}
+
 csla_conf_t *csla_conf_new_defaults(void)
 {
 	csla_conf_t *c = csla_xcalloc(1, sizeof *c);
@@ -139,6 +233,7 @@ csla_conf_t *csla_conf_new_defaults(void)
 		.sl_mode = CSLA_SL_NEGATIVE,
 		.sl_flowout = false,
 	};
+	daemon_defaults(&c->daemon);
 	return c;
 }
 
@@ -166,6 +261,7 @@ void csla_conf_destroy(csla_conf_t *conf)
 	free_rules(conf->queues, conf->nqueues);
 	free(conf->default_timezone);
 	csla_tz_destroy(conf->default_tz);
+	daemon_free(&conf->daemon);
 	free(conf->path);
 	free(conf);
 }
@@ -208,7 +304,7 @@ static int bad(const struct vctx *v, const void *field, const char *path,
 	       const char *fmt, ...)
 {
 	const csla_conf_src_rec_t *r = NULL;
-	char msg[256];
+	char msg[512];
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -298,6 +394,13 @@ static int check_fields(const struct vctx *v, const char *ctx,
 
 			memcpy(&z, p, sizeof z);
 			x = z > INT64_MAX ? INT64_MAX : (int64_t)z;
+			break;
+		}
+		case CSLA_CF_INT: {
+			int k;
+
+			memcpy(&k, p, sizeof k);
+			x = k;
 			break;
 		}
 		case CSLA_CF_BOOL:
@@ -427,6 +530,270 @@ static int check_tenant(const struct vctx *v, csla_conf_t *conf, size_t i)
 	return check_rules(v, path, t->queues, t->nqueues);
 }
 
+/* ---- the daemon's settings ------------------------------------------------ */
+
+#define MAX_TOPICS 8
+#define PREFIX_MAX_BYTES 64
+/* sun_path holds 108 bytes with the terminating NUL. */
+#define UNIX_PATH_MAX_BYTES 107
+
+static bool recorded(const struct vctx *v, const void *field)
+{
+	for (size_t i = 0; v->src && i < v->src->n; i++)
+		if (v->src->rec[i].field == field)
+			return true;
+	return false;
+}
+
+/* Kafka's rule for topic names (Topic.java): 1 to 249 of [a-zA-Z0-9._-],
+ * and not "." or "..". */
+static bool topic_name_ok(const char *t)
+{
+	size_t n = t ? strlen(t) : 0;
+
+	if (n < 1 || n > 249 || !strcmp(t, ".") || !strcmp(t, ".."))
+		return false;
+	for (; *t; t++)
+		if (!((*t >= 'a' && *t <= 'z') || (*t >= 'A' && *t <= 'Z') ||
+		      (*t >= '0' && *t <= '9') || *t == '.' || *t == '_' ||
+		      *t == '-'))
+			return false;
+	return true;
+}
+
+#define TOPIC_RULE                                                      \
+	"is not a Kafka topic name (1 to 249 of a-z A-Z 0-9 . _ -, not "   \
+	"\".\" or \"..\")"
+
+static int check_nonempty(const struct vctx *v, char *const *s,
+			  const char *path)
+{
+	if (!*s || !**s)
+		return bad(v, s, path, "must not be empty");
+	return 0;
+}
+
+static int check_topics(const struct vctx *v, const csla_daemon_conf_t *d)
+{
+	char path[64];
+
+	if (d->ntopics < 1 || d->ntopics > MAX_TOPICS)
+		return bad(v, &d->topics, "consumer.topics", "give 1 to %d topics",
+			   MAX_TOPICS);
+	for (size_t i = 0; i < d->ntopics; i++) {
+		snprintf(path, sizeof path, "consumer.topics[%zu]", i);
+		if (!topic_name_ok(d->topics[i]))
+			return bad(v, &d->topics[i], path, TOPIC_RULE);
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(d->topics[j], d->topics[i]))
+				return bad(v, &d->topics[i], path,
+					   "\"%s\" is listed twice", d->topics[i]);
+	}
+	return 0;
+}
+
+static const char *const assignors[] = { "range", "roundrobin",
+					 "cooperative-sticky" };
+
+/* A tenant's calls and agent events are keyed by tenant and so land on the
+ * same partition number p of every topic; the engine needs both streams of
+ * a tenant in one place.  Only the range assignor gives one consumer
+ * partition p of every (co-partitioned) topic; the others spread the
+ * partitions of each topic independently. */
+static int check_assignor(const struct vctx *v, const csla_daemon_conf_t *d)
+{
+	size_t i, n = sizeof assignors / sizeof assignors[0];
+
+	for (i = 0; i < n && (!d->assignor || strcmp(d->assignor, assignors[i]));
+	     i++)
+		;
+	if (i == n)
+		return bad(v, &d->assignor, "consumer.assignor",
+			   "expected one of \"range\", \"roundrobin\", "
+			   "\"cooperative-sticky\"");
+	if (i != 0 && d->ntopics > 1)
+		return bad(v, &d->assignor, "consumer.assignor",
+			   "\"%s\" cannot be used with %zu topics: only "
+			   "\"range\" gives one daemon partition p of every "
+			   "topic, where a tenant's calls and agent events "
+			   "meet (the topics must be co-partitioned)",
+			   d->assignor, d->ntopics);
+	return 0;
+}
+
+static int check_consumer(const struct vctx *v, const csla_daemon_conf_t *d)
+{
+	if (check_nonempty(v, &d->brokers, "consumer.brokers") ||
+	    check_nonempty(v, &d->group, "consumer.group") ||
+	    check_topics(v, d) || check_assignor(v, d))
+		return -1;
+	if (d->dead_letter_topic) {
+		const char *p = "consumer.dead_letter_topic";
+
+		if (!topic_name_ok(d->dead_letter_topic))
+			return bad(v, &d->dead_letter_topic, p, TOPIC_RULE);
+		for (size_t i = 0; i < d->ntopics; i++)
+			if (!strcmp(d->topics[i], d->dead_letter_topic))
+				return bad(v, &d->dead_letter_topic, p,
+					   "\"%s\" is an input topic: rejected "
+					   "events would be read again",
+					   d->dead_letter_topic);
+	}
+	return 0;
+}
+
+/* Properties kafka { } may not set: consumer { } sets them (where they are
+ * checked together), or the daemon's exactly-once bookkeeping depends on
+ * their value. */
+static const struct {
+	const char *key, *why;
+} kafka_refused[] = {
+	{ "bootstrap.servers", "use consumer.brokers" },
+	{ "metadata.broker.list", "use consumer.brokers" },
+	{ "group.id", "use consumer.group" },
+	{ "partition.assignment.strategy", "use consumer.assignor" },
+	{ "auto.offset.reset", "use consumer.start_from" },
+	{ "enable.auto.offset.store",
+	  "the daemon manages it (exactly-once processing depends on it)" },
+	{ "enable.partition.eof",
+	  "the daemon manages it (exactly-once processing depends on it)" },
+};
+
+/* Names that would load code when set: not tried during validation. */
+static bool kafka_side_effect(const char *key)
+{
+	return !strcmp(key, "plugin.library.paths");
+}
+
+/* Tries each property on a scratch librdkafka configuration so that a
+ * misspelt name or a bad value is reported with its line now, not when the
+ * daemon starts.  A secret is tried with an empty value (only its name is
+ * checked): librdkafka keeps and frees values without wiping them. */
+static int check_kafka_props(const struct vctx *v, const csla_daemon_conf_t *d,
+			     rd_kafka_conf_t *rk)
+{
+	char path[160], err[512];
+
+	for (size_t i = 0; i < d->nkafka; i++) {
+		const csla_kv_t *kv = &d->kafka[i];
+		rd_kafka_conf_res_t r;
+
+		if (kafka_side_effect(kv->key))
+			continue;
+		snprintf(path, sizeof path, "kafka.%s", kv->key);
+		err[0] = '\0';
+		r = rd_kafka_conf_set(rk, kv->key, kv->secret ? "" : kv->value,
+				      err, sizeof err);
+		if (r == RD_KAFKA_CONF_UNKNOWN ||
+		    (r != RD_KAFKA_CONF_OK && !kv->secret))
+			return bad(v, &kv->key, path, "%s", err);
+	}
+	return 0;
+}
+
+static int check_kafka(const struct vctx *v, const csla_daemon_conf_t *d)
+{
+	char path[160];
+	rd_kafka_conf_t *rk;
+	int rc;
+
+	for (size_t i = 0; i < d->nkafka; i++) {
+		const csla_kv_t *kv = &d->kafka[i];
+		size_t nref = sizeof kafka_refused / sizeof kafka_refused[0];
+
+		snprintf(path, sizeof path, "kafka.%s", kv->key ? kv->key : "");
+		if (!kv->key || !*kv->key || !kv->value)
+			return bad(v, &kv->key, path, "needs a name and a value");
+		for (size_t k = 0; k < nref; k++)
+			if (!strcmp(kv->key, kafka_refused[k].key))
+				return bad(v, &kv->key, path,
+					   "\"%s\" cannot be set here: %s",
+					   kv->key, kafka_refused[k].why);
+		for (size_t j = 0; j < i; j++) {
+			if (strcmp(d->kafka[j].key, kv->key))
+				continue;
+			if (d->kafka[j].line > 0)
+				return bad(v, &kv->key, path,
+					   "\"%s\" is set twice (first at line "
+					   "%d)", kv->key, d->kafka[j].line);
+			return bad(v, &kv->key, path, "\"%s\" is set twice",
+				   kv->key);
+		}
+	}
+	if (!d->nkafka)
+		return 0;
+	rk = rd_kafka_conf_new();
+	rc = check_kafka_props(v, d, rk);
+	rd_kafka_conf_destroy(rk);
+	return rc;
+}
+
+static int check_redis(const struct vctx *v, const csla_daemon_conf_t *d)
+{
+	size_t n;
+
+	if (check_nonempty(v, &d->redis_host, "redis.host"))
+		return -1;
+	if (d->redis_unix) {
+		n = strlen(d->redis_unix);
+		if (n < 1 || n > UNIX_PATH_MAX_BYTES)
+			return bad(v, &d->redis_unix, "redis.unix_socket",
+				   "must be 1 to %d bytes (a socket path's "
+				   "limit)", UNIX_PATH_MAX_BYTES);
+	}
+	if (d->redis_user && check_nonempty(v, &d->redis_user, "redis.user"))
+		return -1;
+	if (d->redis_password &&
+	    check_nonempty(v, &d->redis_password, "redis.password"))
+		return -1;
+	if (d->redis_user && !d->redis_password)
+		return bad(v, &d->redis_user, "redis.user",
+			   "needs password or password_file");
+	n = d->prefix ? strlen(d->prefix) : 0;
+	if (n < 1 || n > PREFIX_MAX_BYTES)
+		return bad(v, &d->prefix, "redis.prefix", "must be 1 to %d bytes",
+			   PREFIX_MAX_BYTES);
+	return check_fields(v, "redis", csla_redis_fields, csla_n_redis_fields,
+			    d, ~0u);
+}
+
+static int check_daemon_group(const struct vctx *v,
+			      const csla_daemon_conf_t *d)
+{
+	char a[32], b[32];
+
+	if (check_fields(v, "daemon", csla_daemon_fields,
+			 csla_n_daemon_fields, d, ~0u))
+		return -1;
+	if (d->checkpoint_interval_ms >= d->flush_interval_ms)
+		return 0;
+	/* Named where the file set it: either may be the default. */
+	csla_conf_fmt_duration(d->checkpoint_interval_ms, a, sizeof a);
+	csla_conf_fmt_duration(d->flush_interval_ms, b, sizeof b);
+	if (!recorded(v, &d->checkpoint_interval_ms) &&
+	    recorded(v, &d->flush_interval_ms))
+		return bad(v, &d->flush_interval_ms, "daemon.flush_interval",
+			   "%s is longer than daemon.checkpoint_interval (%s)",
+			   b, a);
+	return bad(v, &d->checkpoint_interval_ms, "daemon.checkpoint_interval",
+		   "%s is shorter than daemon.flush_interval (%s)", a, b);
+}
+
+static int check_daemon(const struct vctx *v, const csla_daemon_conf_t *d)
+{
+	if (check_consumer(v, d) || check_kafka(v, d) || check_redis(v, d) ||
+	    check_daemon_group(v, d))
+		return -1;
+	return 0;
+}
+
+bool csla_conf_kafka_sensitive(const char *key)
+{
+	return strstr(key, "password") || strstr(key, "secret") ||
+	       !strcmp(key, "ssl.key.pem") ||
+	       !strcmp(key, "sasl.oauthbearer.config");
+}
+
 int csla_conf_validate_src(csla_conf_t *conf, const csla_conf_src_t *src,
 			   char *errstr, size_t errlen)
 {
@@ -443,7 +810,7 @@ int csla_conf_validate_src(csla_conf_t *conf, const csla_conf_src_t *src,
 	for (size_t i = 0; i < conf->ntenants; i++)
 		if (check_tenant(&v, conf, i))
 			return -1;
-	return 0;
+	return check_daemon(&v, &conf->daemon);
 }
 
 int csla_conf_validate(csla_conf_t *conf, char *errstr, size_t errlen)
@@ -476,6 +843,8 @@ static size_t kind_size(csla_cf_kind_t kind)
 		return sizeof(bool);
 	case CSLA_CF_SIZE:
 		return sizeof(size_t);
+	case CSLA_CF_INT:
+		return sizeof(int);
 	case CSLA_CF_CLOCK:
 		return sizeof(csla_clock_t);
 	case CSLA_CF_SL_MODE:

@@ -60,10 +60,7 @@ void eng_tenant_free(tenant_t *t)
 	free(t->free_agents.idx);
 	free(t->qsets);
 	free(t->recs);
-	for (uint32_t i = 0; i < t->ncalls; i++)
-		if (t->calls[i].live && t->calls[i].idlen > CALL_ID_INLINE)
-			free(t->calls[i].id.ext);
-	free(t->calls);
+	eng_calls_free(t);
 	free(t->free_calls.idx);
 	for (uint32_t i = 0; i < WHEEL_MINUTES; i++)
 		free(t->wheel[i].e);
@@ -108,27 +105,74 @@ void csla_engine_set_conf(csla_engine_t *e, const csla_conf_t *conf)
 	}
 }
 
-static void prefetch_slot(const csla_map_t *m, csla_str_t key)
+void eng_keys(const csla_event_t *ev, eng_keys_t *k)
 {
-	if (key.len)
-		__builtin_prefetch(&m->slots[csla_map_key(csla_hash(key.p, key.len)) &
-					     m->mask]);
+	k->id = csla_hash(ev->id.p, ev->id.len);
+	k->call = csla_hash(ev->call_id.p, ev->call_id.len);
+	k->agent = csla_hash(ev->agent_id.p, ev->agent_id.len);
+	k->queue = csla_hash(ev->queue.p, ev->queue.len);
+}
+
+/* Takes no csla_str_t by value: gcc 12 then drops the prefetch. */
+static void prefetch_slot(const csla_map_t *m, uint64_t h)
+{
+	__builtin_prefetch(&m->slots[csla_map_key(h) & m->mask]);
 }
 
 void csla_engine_prefetch(const csla_engine_t *e, const csla_event_t *ev)
 {
-	/* Only the tenant of the previous event, the common case: finding
-	 * another would cost what the prefetch saves. */
+	eng_keys_t k;
+	eng_keys(ev, &k);
+	eng_prefetch(e, ev, &k);
+}
+
+/* The tenant of the previous event if ev is of it, else NULL: prefetching
+ * serves the common case only, since finding another tenant would cost what
+ * the prefetch saves. */
+static const tenant_t *prefetch_tenant(const csla_engine_t *e,
+				       const csla_event_t *ev)
+{
 	if (e->last_tenant == NONE)
-		return;
+		return NULL;
 	const tenant_t *t = &e->tenants[e->last_tenant];
 	if (t->name.len != ev->tenant.len ||
 	    memcmp(t->name.p, ev->tenant.p, ev->tenant.len) != 0)
+		return NULL;
+	return t;
+}
+
+void eng_prefetch(const csla_engine_t *e, const csla_event_t *ev,
+		  const eng_keys_t *k)
+{
+	const tenant_t *t = prefetch_tenant(e, ev);
+	if (!t)
 		return;
 	if (ev->id.len)
-		csla_idset_prefetch(&t->ids, csla_hash(ev->id.p, ev->id.len));
-	prefetch_slot(&t->call_map, ev->call_id);
-	prefetch_slot(&t->agent_map, ev->agent_id);
+		csla_idset_prefetch(&t->ids, k->id);
+	if (ev->call_id.len)
+		prefetch_slot(&t->call_map, k->call);
+	if (ev->agent_id.len)
+		prefetch_slot(&t->agent_map, k->agent);
+}
+
+void eng_prefetch_agent(const csla_engine_t *e, const csla_event_t *ev,
+			const eng_keys_t *k)
+{
+	const tenant_t *t = prefetch_tenant(e, ev);
+	uint32_t s;
+	if (!t || !ev->agent_id.len ||
+	    (s = csla_map_first(&t->agent_map, k->agent)) == CSLA_MAP_END)
+		return;
+	/* The first entry of the hash is the agent in nearly every case; a
+	 * wrong guess costs a useless prefetch, nothing else.  The log's end
+	 * is where the event's entry goes: its line is written, hence the
+	 * prefetch for writing.  (The call's record, prefetched the same way,
+	 * measured no faster.) */
+	const agent_t *a = &t->agents[t->agent_map.slots[s].v];
+	__builtin_prefetch(&a->name);
+	__builtin_prefetch(&a->last_seen);
+	if (a->log)
+		__builtin_prefetch(&a->log[a->nlog], 1);
 }
 
 int64_t csla_engine_event_now(const csla_engine_t *e)
@@ -217,9 +261,9 @@ static uint32_t tenant_get(csla_engine_t *e, csla_str_t name)
 	return i;
 }
 
-uint32_t eng_queue(tenant_t *t, const csla_conf_t *conf, csla_str_t name)
+uint32_t eng_queue(tenant_t *t, const csla_conf_t *conf, csla_str_t name,
+		   uint64_t h)
 {
-	uint64_t h = csla_hash(name.p, name.len);
 	uint32_t i = eng_name_find(&t->queue_map, t->queues, sizeof(queue_t),
 				   name.p, name.len, h);
 	if (i != NONE)
@@ -235,9 +279,8 @@ uint32_t eng_queue(tenant_t *t, const csla_conf_t *conf, csla_str_t name)
 	return i;
 }
 
-uint32_t eng_team(tenant_t *t, csla_str_t name)
+uint32_t eng_team(tenant_t *t, csla_str_t name, uint64_t h)
 {
-	uint64_t h = csla_hash(name.p, name.len);
 	uint32_t i = eng_name_find(&t->team_map, t->teams, sizeof(team_t),
 				   name.p, name.len, h);
 	if (i != NONE)
@@ -268,6 +311,14 @@ static void housekeep(csla_engine_t *e, tenant_t *t, int64_t now)
 csla_reject_t csla_engine_apply(csla_engine_t *e, const csla_event_t *ev,
 				int64_t wall_ms)
 {
+	eng_keys_t k;
+	eng_keys(ev, &k);
+	return eng_apply(e, ev, &k, wall_ms);
+}
+
+csla_reject_t eng_apply(csla_engine_t *e, const csla_event_t *ev,
+			const eng_keys_t *k, int64_t wall_ms)
+{
 	const csla_conf_t *c = e->conf;
 	int64_t ts = ev->ts_ms;
 
@@ -279,23 +330,19 @@ csla_reject_t csla_engine_apply(csla_engine_t *e, const csla_event_t *ev,
 
 	uint32_t ti = tenant_get(e, ev->tenant); /* may move e->tenants */
 	tenant_t *t = &e->tenants[ti];
-	uint64_t idh = 0;
-	if (ev->id.len) {
-		idh = csla_hash(ev->id.p, ev->id.len);
-		if (csla_idset_has(&t->ids, idh))
-			return CSLA_REJ_DUPLICATE;
-	}
+	if (ev->id.len && csla_idset_has(&t->ids, k->id))
+		return CSLA_REJ_DUPLICATE;
 
 	csla_reject_t r;
 	switch (ev->type) {
 	case CSLA_EV_CALL:
-		r = eng_call_event(e, t, ev);
+		r = eng_call_event(e, t, ev, k);
 		break;
 	case CSLA_EV_CDR:
-		r = eng_cdr_event(e, t, ev);
+		r = eng_cdr_event(e, t, ev, k);
 		break;
 	case CSLA_EV_AGENT:
-		r = eng_agent_event(e, t, ev);
+		r = eng_agent_event(e, t, ev, k);
 		break;
 	default:
 		r = CSLA_REJ_UNKNOWN_TYPE;
@@ -304,7 +351,7 @@ csla_reject_t csla_engine_apply(csla_engine_t *e, const csla_event_t *ev,
 		return r;
 
 	if (ev->id.len)
-		csla_idset_add(&t->ids, idh);
+		csla_idset_add(&t->ids, k->id);
 	if (ts > e->event_now)
 		e->event_now = ts;
 	housekeep(e, t, c->clock == CSLA_CLOCK_EVENT ? e->event_now : wall_ms);

@@ -7,9 +7,8 @@
 #include "engine_internal.h"
 #include "util.h"
 
-uint32_t eng_agent(tenant_t *t, csla_str_t name, int64_t ts)
+uint32_t eng_agent(tenant_t *t, csla_str_t name, uint64_t h, int64_t ts)
 {
-	uint64_t h = csla_hash(name.p, name.len);
 	uint32_t i = eng_name_find(&t->agent_map, t->agents, sizeof(agent_t),
 				   name.p, name.len, h);
 	if (i == NONE) {
@@ -67,7 +66,9 @@ static uint32_t qset_intern(csla_engine_t *e, tenant_t *t,
 {
 	uint32_t ids[CSLA_MAX_AGENT_QUEUES], n = 0;
 	for (uint32_t i = 0; i < ev->nqueues; i++) {
-		uint32_t q = eng_queue(t, e->conf, ev->queues[i]);
+		uint32_t q = eng_queue(t, e->conf, ev->queues[i],
+				       csla_hash(ev->queues[i].p,
+						 ev->queues[i].len));
 		bool dup = false;
 		for (uint32_t j = 0; j < n; j++)
 			dup |= ids[j] == q;
@@ -134,11 +135,14 @@ static void log_room(agent_t *a)
 }
 
 csla_reject_t eng_agent_event(csla_engine_t *e, tenant_t *t,
-			      const csla_event_t *ev)
+			      const csla_event_t *ev, const eng_keys_t *k)
 {
 	int64_t ts = ev->ts_ms;
-	uint32_t ai = eng_agent(t, ev->agent_id, ts);
-	uint32_t team = ev->team.len ? eng_team(t, ev->team) : NONE;
+	uint32_t ai = eng_agent(t, ev->agent_id, k->agent, ts);
+	uint32_t team = ev->team.len ? eng_team(t, ev->team,
+						csla_hash(ev->team.p,
+							  ev->team.len))
+				     : NONE;
 	uint32_t qset = ev->has_queues ? qset_intern(e, t, ev) : NONE;
 	agent_t *a = &t->agents[ai];
 
@@ -171,18 +175,17 @@ csla_reject_t eng_agent_event(csla_engine_t *e, tenant_t *t,
 	memmove(a->log + pos + 1, a->log + pos,
 		(a->nlog - pos) * sizeof *a->log);
 	a->nlog++;
-	agent_ent_t *ent = &a->log[pos];
-	ent->t = ts;
-	ent->state = (uint8_t)ev->state;
-	ent->team = team;
-	ent->qset = qset;
-	ent->since = since;
+	/* Built whole, then stored: copying it into the tail below must not
+	 * wait for the log's cache line, which is usually a miss. */
+	agent_ent_t ent = { .t = ts, .since = since, .team = team,
+			    .qset = qset, .state = (uint8_t)ev->state };
+	a->log[pos] = ent;
 	/* A late entry may change when the states after it began. */
 	for (uint32_t j = pos + 1; j < a->nlog; j++)
 		a->log[j].since = a->log[j].state == a->log[j - 1].state
 					  ? a->log[j - 1].since
 					  : a->log[j].t;
-	a->tail = a->log[a->nlog - 1];
+	a->tail = pos + 1 == a->nlog ? ent : a->log[a->nlog - 1];
 	if (pos <= 1 && a->nlog >= 2)
 		a->fold_at = a->log[1].t;
 	agent_maybe_fold(t, ai);

@@ -56,12 +56,38 @@ void eng_call_name(tenant_t *t, uint32_t i, csla_str_t id, uint64_t h)
 	csla_map_put(&t->call_map, h, i);
 }
 
+uint32_t eng_call_slot(tenant_t *t)
+{
+	if (t->free_calls.n)
+		return t->free_calls.idx[--t->free_calls.n];
+	if (t->ncalls == t->capcalls) {
+		/* A hash table's memory: each call on a cache line of its
+		 * own (realloc's straddle two), and 2 MiB pages when large. */
+		uint32_t cap = t->capcalls ? t->capcalls * 2 : 64;
+		call_t *calls = csla_table_new(cap, sizeof *calls);
+		if (t->ncalls)
+			memcpy(calls, t->calls, t->ncalls * sizeof *calls);
+		csla_table_free(t->calls, t->capcalls, sizeof *calls);
+		t->calls = calls;
+		t->capcalls = cap;
+	}
+	return t->ncalls++;
+}
+
+void eng_calls_free(tenant_t *t)
+{
+	for (uint32_t i = 0; i < t->ncalls; i++)
+		if (t->calls[i].live && t->calls[i].idlen > CALL_ID_INLINE)
+			free(t->calls[i].id.ext);
+	csla_table_free(t->calls, t->capcalls, sizeof *t->calls);
+	t->calls = NULL;
+}
+
 /* Returns the new call; pointers into t->calls taken before are stale. */
 static call_t *call_new(csla_engine_t *e, tenant_t *t, csla_str_t id,
 			uint64_t h, int64_t ts)
 {
-	uint32_t i = csla_slot_take(&t->calls, &t->ncalls, &t->capcalls,
-				    sizeof(call_t), &t->free_calls);
+	uint32_t i = eng_call_slot(t);
 	call_t *c = &t->calls[i];
 	uint32_t gen = c->gen + 1;
 	memset(c, 0, sizeof *c);
@@ -75,16 +101,33 @@ static call_t *call_new(csla_engine_t *e, tenant_t *t, csla_str_t id,
 	return c;
 }
 
-static void call_forget(tenant_t *t, uint32_t i)
+/* h: the hash of the call's id. */
+static void call_forget(tenant_t *t, uint32_t i, uint64_t h)
 {
 	call_t *c = &t->calls[i];
 	if (c->waiting)
 		t->queues[c->queue].waiting--;
-	csla_map_del(&t->call_map, csla_hash(call_id(c), c->idlen), i);
+	csla_map_del(&t->call_map, h, i);
 	if (c->idlen > CALL_ID_INLINE)
 		free(c->id.ext);
 	c->live = false;
 	csla_slot_give(&t->free_calls, i);
+}
+
+/* A slot's calls are spread over the call table and their hash slots over
+ * the map: each is fetched this many entries ahead, and the call's hash
+ * slot half as many, once the call has arrived. */
+#define EXPIRE_AHEAD 8
+
+/* The hash of expiry entry x's call id if the call is to be forgotten as of
+ * now, else 0 (the map forces real hashes non-zero, so 0 is no key). */
+static uint64_t expiring(const csla_engine_t *e, const tenant_t *t,
+			 expiry_t x, int64_t now)
+{
+	const call_t *c = &t->calls[x.call];
+	if (!c->live || c->gen != x.gen || call_due(e, c) > now)
+		return 0;
+	return csla_map_key(csla_hash(call_id(c), c->idlen));
 }
 
 static void wheel_slot_expire(csla_engine_t *e, tenant_t *t,
@@ -94,19 +137,36 @@ static void wheel_slot_expire(csla_engine_t *e, tenant_t *t,
 	 * wheel has wrapped: take the slot's entries first. */
 	wheel_slot_t mine = *s;
 	*s = (wheel_slot_t){ 0 };
+	uint64_t hs[EXPIRE_AHEAD / 2] = { 0 };
+	const uint32_t half = EXPIRE_AHEAD / 2;
+	for (uint32_t i = 0; i < EXPIRE_AHEAD && i < mine.n; i++)
+		__builtin_prefetch(&t->calls[mine.e[i].call]);
+	for (uint32_t i = 0; i < half && i < mine.n; i++)
+		hs[i] = expiring(e, t, mine.e[i], now);
+	const csla_map_t *m = &t->call_map;
 	for (uint32_t i = 0; i < mine.n; i++) {
+		if (i + EXPIRE_AHEAD < mine.n)
+			__builtin_prefetch(
+				&t->calls[mine.e[i + EXPIRE_AHEAD].call]);
+		uint64_t h = hs[i % half];
+		if (i + half < mine.n) {
+			uint64_t ah = expiring(e, t, mine.e[i + half], now);
+			if (ah)
+				__builtin_prefetch(&m->slots[ah & m->mask]);
+			hs[i % half] = ah;
+		}
 		expiry_t x = mine.e[i];
 		call_t *c = &t->calls[x.call];
+		/* An earlier entry of this slot may have forgotten it. */
 		if (!c->live || c->gen != x.gen)
 			continue;
-		int64_t due = call_due(e, c);
-		if (due > now) {
-			wheel_file(t, x.call, x.gen, due);
+		if (!h) {
+			wheel_file(t, x.call, x.gen, call_due(e, c));
 			continue;
 		}
 		if (c->outcome == CO_NONE)
 			e->st.expired_calls++;
-		call_forget(t, x.call);
+		call_forget(t, x.call, h);
 	}
 	if (!s->e) {
 		mine.n = 0;
@@ -166,11 +226,20 @@ static void rec_insert(csla_engine_t *e, tenant_t *t, const rec_t *r)
 	t->nrecs++;
 }
 
+#define FOLD_AHEAD 8
+
 void eng_recs_fold(csla_engine_t *e, tenant_t *t, int64_t upto)
 {
 	(void)e;
 	while (t->rhead < t->nrecs && t->recs[t->rhead].t < upto)
 		fold_rec(t, &t->recs[t->rhead++]);
+	/* Records fold about one per event: the agent's sums a few records
+	 * on, which the next events will fold into, are a cache miss. */
+	if (t->rhead + FOLD_AHEAD < t->nrecs) {
+		uint32_t a = t->recs[t->rhead + FOLD_AHEAD].agent;
+		if (a != NONE)
+			__builtin_prefetch(&t->agents[a].day);
+	}
 	if (upto > t->rfold_upto)
 		t->rfold_upto = upto;
 }
@@ -240,9 +309,9 @@ static void touch(call_t *c, int64_t ts)
 }
 
 csla_reject_t eng_call_event(csla_engine_t *e, tenant_t *t,
-			     const csla_event_t *ev)
+			     const csla_event_t *ev, const eng_keys_t *k)
 {
-	uint64_t h = csla_hash(ev->call_id.p, ev->call_id.len);
+	uint64_t h = k->call;
 	uint32_t ci = eng_call_find(t, ev->call_id, h);
 	call_t *c = ci == NONE ? NULL : &t->calls[ci];
 	int64_t ts = ev->ts_ms;
@@ -251,7 +320,7 @@ csla_reject_t eng_call_event(csla_engine_t *e, tenant_t *t,
 	case CSLA_CALL_OFFERED: {
 		if (c && c->offered_at != CSLA_NO_MS)
 			return CSLA_REJ_DUPLICATE;
-		uint32_t q = eng_queue(t, e->conf, ev->queue);
+		uint32_t q = eng_queue(t, e->conf, ev->queue, k->queue);
 		if (!c)
 			c = call_new(e, t, ev->call_id, h, ts);
 		c->offered_at = ts;
@@ -265,7 +334,7 @@ csla_reject_t eng_call_event(csla_engine_t *e, tenant_t *t,
 	}
 	case CSLA_CALL_ALERTING:
 		/* Ring metrics come from agent states; this names the agent. */
-		eng_agent(t, ev->agent_id, ts);
+		eng_agent(t, ev->agent_id, k->agent, ts);
 		if (c)
 			touch(c, ts);
 		return CSLA_OK;
@@ -283,10 +352,11 @@ csla_reject_t eng_call_event(csla_engine_t *e, tenant_t *t,
 			return CSLA_REJ_UNKNOWN_CALL;
 		if (wait < 0)
 			return CSLA_REJ_BAD_FIELD;
-		uint32_t q = eng_queue(t, e->conf, ev->queue);
+		uint32_t q = eng_queue(t, e->conf, ev->queue, k->queue);
 		uint32_t agent = ev->call_event == CSLA_CALL_ANSWERED &&
 						 ev->agent_id.len
-					 ? eng_agent(t, ev->agent_id, ts)
+					 ? eng_agent(t, ev->agent_id, k->agent,
+						     ts)
 					 : NONE;
 		if (!c)
 			c = call_new(e, t, ev->call_id, h, ts);
@@ -300,7 +370,7 @@ csla_reject_t eng_call_event(csla_engine_t *e, tenant_t *t,
 	case CSLA_CALL_ENDED: {
 		if (c && c->ended)
 			return CSLA_REJ_DUPLICATE;
-		uint32_t agent = eng_agent(t, ev->agent_id, ts);
+		uint32_t agent = eng_agent(t, ev->agent_id, k->agent, ts);
 		if (!c)
 			c = call_new(e, t, ev->call_id, h, ts);
 		touch(c, ts);
@@ -312,9 +382,9 @@ csla_reject_t eng_call_event(csla_engine_t *e, tenant_t *t,
 }
 
 csla_reject_t eng_cdr_event(csla_engine_t *e, tenant_t *t,
-			    const csla_event_t *ev)
+			    const csla_event_t *ev, const eng_keys_t *k)
 {
-	uint64_t h = csla_hash(ev->call_id.p, ev->call_id.len);
+	uint64_t h = k->call;
 	uint32_t ci = eng_call_find(t, ev->call_id, h);
 	call_t *c = ci == NONE ? NULL : &t->calls[ci];
 	bool answered = ev->outcome == CSLA_OUT_ANSWERED;
@@ -323,9 +393,10 @@ csla_reject_t eng_cdr_event(csla_engine_t *e, tenant_t *t,
 
 	if (!need_outcome && !need_handled)
 		return CSLA_REJ_DUPLICATE;
-	uint32_t q = eng_queue(t, e->conf, ev->queue);
+	uint32_t q = eng_queue(t, e->conf, ev->queue, k->queue);
 	uint32_t agent = ev->agent_id.len
-				 ? eng_agent(t, ev->agent_id, ev->ended_at)
+				 ? eng_agent(t, ev->agent_id, k->agent,
+					     ev->ended_at)
 				 : NONE;
 	if (!c)
 		c = call_new(e, t, ev->call_id, h, ev->ended_at);

@@ -186,7 +186,23 @@ struct csla_engine {
 	csla_engine_stats_t st;
 };
 
+/* The hashes of an event's identifiers (of "" for a field it lacks), worked
+ * out once per event: the prefetch and the apply step both need them. */
+typedef struct eng_keys {
+	uint64_t id, call, agent, queue;
+} eng_keys_t;
+
 /* engine.c */
+void eng_keys(const csla_event_t *ev, eng_keys_t *k);
+/* csla_engine_prefetch and csla_engine_apply with the event's keys. */
+void eng_prefetch(const csla_engine_t *e, const csla_event_t *ev,
+		  const eng_keys_t *k);
+/* The second stage, some events later, once eng_prefetch's hash slot has
+ * arrived: the agent and the end of its log. */
+void eng_prefetch_agent(const csla_engine_t *e, const csla_event_t *ev,
+			const eng_keys_t *k);
+csla_reject_t eng_apply(csla_engine_t *e, const csla_event_t *ev,
+			const eng_keys_t *k, int64_t wall_ms);
 /* A new tenant with no state, its settings resolved from e's conf. */
 void eng_tenant_init(const csla_engine_t *e, tenant_t *t, const char *name,
 		     uint32_t len);
@@ -200,13 +216,15 @@ tenant_t **eng_tenant_order(const csla_engine_t *e);
 uint32_t eng_name_find(const csla_map_t *m, const void *arr, size_t stride,
 		       const char *p, uint32_t len, uint64_t h);
 void eng_tenant_conf(const csla_engine_t *e, tenant_t *t);
-uint32_t eng_queue(tenant_t *t, const csla_conf_t *conf, csla_str_t name);
-uint32_t eng_team(tenant_t *t, csla_str_t name);
+/* The index of the queue / team `name` (h its hash), added on first use. */
+uint32_t eng_queue(tenant_t *t, const csla_conf_t *conf, csla_str_t name,
+		   uint64_t h);
+uint32_t eng_team(tenant_t *t, csla_str_t name, uint64_t h);
 
 /* engine_agents.c */
-uint32_t eng_agent(tenant_t *t, csla_str_t name, int64_t ts);
+uint32_t eng_agent(tenant_t *t, csla_str_t name, uint64_t h, int64_t ts);
 csla_reject_t eng_agent_event(csla_engine_t *e, tenant_t *t,
-			      const csla_event_t *ev);
+			      const csla_event_t *ev, const eng_keys_t *k);
 /* What the end of log entry `cur` (the agent's next entry is `next`) means
  * for ring metrics: 1 answered within R, -1 ring-no-answer, 0 neither. */
 int eng_ring_result(const tenant_t *t, const agent_ent_t *cur,
@@ -218,14 +236,19 @@ void eng_agent_free(agent_t *a);
 uint32_t eng_qset(tenant_t *t, const uint32_t *ids, uint32_t n);
 
 /* engine_calls.c */
+/* A call slot to use: a freed one (old contents kept), else a new one at
+ * the end, zeroed.  Pointers into t->calls taken before are stale. */
+uint32_t eng_call_slot(tenant_t *t);
+/* Releases t->calls. */
+void eng_calls_free(tenant_t *t);
 /* Gives call slot i its id (copied) and makes it live and findable. */
 void eng_call_name(tenant_t *t, uint32_t i, csla_str_t id, uint64_t h);
 /* The index of the live call `id` (h its hash), or NONE. */
 uint32_t eng_call_find(const tenant_t *t, csla_str_t id, uint64_t h);
 csla_reject_t eng_call_event(csla_engine_t *e, tenant_t *t,
-			     const csla_event_t *ev);
+			     const csla_event_t *ev, const eng_keys_t *k);
 csla_reject_t eng_cdr_event(csla_engine_t *e, tenant_t *t,
-			    const csla_event_t *ev);
+			    const csla_event_t *ev, const eng_keys_t *k);
 void eng_calls_expire(csla_engine_t *e, tenant_t *t, int64_t now);
 void eng_recs_fold(csla_engine_t *e, tenant_t *t, int64_t upto);
 

@@ -454,7 +454,8 @@ static bool load_entities(rd_t *r, const csla_engine_t *e, tenant_t *t)
 	for (uint32_t i = 0; i < n; i++) {
 		if (!get_name(r, get_u32(r), &name, "queue", i))
 			return false;
-		if (eng_queue(t, e->conf, name) != i)
+		if (eng_queue(t, e->conf, name,
+			      csla_hash(name.p, name.len)) != i)
 			return fail(r, "queue %u: a second queue of that name",
 				    i);
 		if (!get_day(r, &t->queues[i].day, "queue", i))
@@ -465,7 +466,7 @@ static bool load_entities(rd_t *r, const csla_engine_t *e, tenant_t *t)
 	for (uint32_t i = 0; i < n; i++) {
 		if (!get_name(r, get_u32(r), &name, "team", i))
 			return false;
-		if (eng_team(t, name) != i)
+		if (eng_team(t, name, csla_hash(name.p, name.len)) != i)
 			return fail(r, "team %u: a second team of that name", i);
 		if (!get_day(r, &t->teams[i].day, "team", i))
 			return false;
@@ -541,7 +542,7 @@ static bool load_agents(rd_t *r, tenant_t *t)
 		}
 		if (!get_name(r, len, &name, "agent", i))
 			return false;
-		if (eng_agent(t, name, 0) != i)
+		if (eng_agent(t, name, csla_hash(name.p, name.len), 0) != i)
 			return fail(r, "agent %u: a second agent of that name",
 				    i);
 		agent_t *a = &t->agents[i];
@@ -725,8 +726,7 @@ static bool load_calls(rd_t *r, tenant_t *t)
 	uint32_t n = get_count(r, 4 + 1, "calls");
 	for (uint32_t i = 0; i < n; i++) {
 		/* Appended zeroed: the free list is still empty. */
-		csla_slot_take(&t->calls, &t->ncalls, &t->capcalls,
-			       sizeof(call_t), &t->free_calls);
+		eng_call_slot(t);
 		if (!load_call(r, t, i))
 			return false;
 	}

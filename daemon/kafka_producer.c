@@ -147,15 +147,20 @@ int csla_kprod_produce(csla_kprod_t *p, const void *key, size_t keylen,
 	return csla_kprod_produce_to(p, 0, key, keylen, value, len);
 }
 
-int csla_kprod_produce_to(csla_kprod_t *p, int topic, const void *key,
-			  size_t keylen, const void *value, size_t len)
+/* Produces one message; hdrs (may be NULL) passes to librdkafka when the
+ * message is accepted and stays the caller's otherwise. */
+static int produce(csla_kprod_t *p, int topic, const void *key, size_t keylen,
+		   const void *value, size_t len, rd_kafka_headers_t *hdrs)
 {
 	for (;;) {
-		if (rd_kafka_produce(p->rkt[topic], RD_KAFKA_PARTITION_UA,
-				     RD_KAFKA_MSG_F_COPY, (void *)value, len,
-				     key, keylen, NULL) == 0)
+		rd_kafka_resp_err_t err = rd_kafka_producev(
+			p->rk, RD_KAFKA_V_RKT(p->rkt[topic]),
+			RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+			RD_KAFKA_V_VALUE((void *)value, len),
+			RD_KAFKA_V_KEY(key, keylen),
+			RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_END);
+		if (!err)
 			break;
-		rd_kafka_resp_err_t err = rd_kafka_last_error();
 		if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
 			set_err(p, "produce", rd_kafka_err2str(err));
 			return -1;
@@ -165,6 +170,27 @@ int csla_kprod_produce_to(csla_kprod_t *p, int topic, const void *key,
 	if (++p->since_poll >= POLL_EVERY) {
 		p->since_poll = 0;
 		rd_kafka_poll(p->rk, 0);
+	}
+	return 0;
+}
+
+int csla_kprod_produce_to(csla_kprod_t *p, int topic, const void *key,
+			  size_t keylen, const void *value, size_t len)
+{
+	return produce(p, topic, key, keylen, value, len, NULL);
+}
+
+int csla_kprod_produce_hdrs(csla_kprod_t *p, int topic, const void *key,
+			    size_t keylen, const void *value, size_t len,
+			    const char *const *names, const char *const *values,
+			    size_t nhdrs)
+{
+	rd_kafka_headers_t *h = rd_kafka_headers_new(nhdrs);
+	for (size_t i = 0; i < nhdrs; i++)
+		rd_kafka_header_add(h, names[i], -1, values[i], -1);
+	if (produce(p, topic, key, keylen, value, len, h)) {
+		rd_kafka_headers_destroy(h);
+		return -1;
 	}
 	return 0;
 }

@@ -1,7 +1,8 @@
 /*
  * kafka_producer.h - a small librdkafka producer for one topic: keyed
  * values in, delivery counted, errors kept for the caller to report.
- * Used by `callsla sim --kafka` and `callsla produce`.
+ * Used by `callsla sim --kafka`, `callsla produce` and callslad's dead
+ * letters.
  *
  * Not thread-safe: one thread produces, polls and flushes.
  */
@@ -45,6 +46,13 @@ int csla_kprod_add_topic(csla_kprod_t *p, const char *topic);
 /* csla_kprod_produce() to topic number `topic`. */
 int csla_kprod_produce_to(csla_kprod_t *p, int topic, const void *key,
 			  size_t keylen, const void *value, size_t len);
+
+/* csla_kprod_produce_to() with headers names[i] = values[i] (strings,
+ * copied). */
+int csla_kprod_produce_hdrs(csla_kprod_t *p, int topic, const void *key,
+			    size_t keylen, const void *value, size_t len,
+			    const char *const *names, const char *const *values,
+			    size_t nhdrs);
 
 /* Serves delivery reports, waiting up to timeout_ms for one. */
 void csla_kprod_poll(csla_kprod_t *p, int timeout_ms);

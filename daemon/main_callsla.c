@@ -18,9 +18,17 @@ static const struct {
 	  "[--agents A] [--calls-per-hour C] [--cdr] [--truth FILE] "
 	  "[--kafka BROKERS --topic T --speed X]" },
 	{ "produce", csla_cmd_produce,
-	  "produce --brokers B [--topic T] [-X name=value]... FILE|-" },
+	  "produce --brokers B [--topic T] [--key K [--raw]] "
+	  "[-X name=value]... FILE|-" },
+	{ "consume", csla_cmd_consume,
+	  "consume --brokers B --topic T [--from-beginning|--from-end] "
+	  "[--count N] [--timeout SECONDS] [-X name=value]..." },
 	{ "devbroker", csla_cmd_devbroker,
 	  "devbroker [--partitions N] [--topics T1,T2,...] [--brokers N]" },
+	{ "snapshot", csla_cmd_snapshot,
+	  "snapshot [--redis HOST:PORT|unix:PATH] [--prefix P] [--user U] "
+	  "[--password-file F] [--config FILE] [--tenant T] [--scope S] "
+	  "[--window W]..." },
 };
 
 static void usage(FILE *f)

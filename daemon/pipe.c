@@ -5,10 +5,12 @@
 #include <stdlib.h>
 
 #include "callsla/decode.h"
+#include "engine_internal.h"
 
 typedef struct slot {
 	csla_decoder_t *dec; /* one each: decoded strings must live on */
 	csla_event_t ev;
+	eng_keys_t keys; /* hashed once, for the prefetch and the apply */
 	csla_reject_t r;
 	bool skip;
 	uint64_t tag;
@@ -83,8 +85,19 @@ static const char *engine_why(csla_reject_t r)
 	}
 }
 
+/* eng_prefetch_agent comes this many events after eng_prefetch and as many
+ * before the apply: halfway, so each fetch has about as long to arrive. */
+#define PIPE_STAGE2 4
+
 static void retire(csla_pipe_t *p)
 {
+	if (p->n > CSLA_PIPE_DEPTH - PIPE_STAGE2) {
+		const slot_t *ahead =
+			&p->s[(p->head + CSLA_PIPE_DEPTH - PIPE_STAGE2) %
+			      CSLA_PIPE_DEPTH];
+		if (ahead->r == CSLA_OK && !ahead->skip)
+			eng_prefetch_agent(p->e, &ahead->ev, &ahead->keys);
+	}
 	slot_t *s = &p->s[p->head];
 	p->head = (p->head + 1) % CSLA_PIPE_DEPTH;
 	p->n--;
@@ -93,7 +106,7 @@ static void retire(csla_pipe_t *p)
 		return;
 	}
 	if (s->r == CSLA_OK) {
-		s->r = csla_engine_apply(p->e, &s->ev, s->wall_ms);
+		s->r = eng_apply(p->e, &s->ev, &s->keys, s->wall_ms);
 		if (s->r != CSLA_OK)
 			snprintf(s->err, sizeof s->err, "%s", engine_why(s->r));
 	}
@@ -111,8 +124,10 @@ void csla_pipe_push(csla_pipe_t *p, const char *msg, size_t len,
 	s->wall_ms = wall_ms;
 	s->r = csla_decode(s->dec, msg, len, &s->ev, s->err, sizeof s->err);
 	s->skip = s->r == CSLA_OK && s->ev.ts_ms > p->max_ts;
-	if (s->r == CSLA_OK && !s->skip)
-		csla_engine_prefetch(p->e, &s->ev);
+	if (s->r == CSLA_OK && !s->skip) {
+		eng_keys(&s->ev, &s->keys);
+		eng_prefetch(p->e, &s->ev, &s->keys);
+	}
 }
 
 void csla_pipe_drain(csla_pipe_t *p)

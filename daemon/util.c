@@ -57,6 +57,17 @@ void csla_grow(void *arr, uint32_t *cap, size_t need, size_t size)
 	*cap = (uint32_t)c;
 }
 
+void csla_reserve(char **buf, size_t *cap, size_t len, size_t more)
+{
+	if (*cap - len >= more)
+		return;
+	size_t c = *cap ? *cap : 4096;
+	while (c - len < more)
+		c *= 2;
+	*buf = csla_xrealloc(*buf, c);
+	*cap = c;
+}
+
 #define HUGE_PAGE ((size_t)2 << 20)
 
 void *csla_table_new(size_t n, size_t size)

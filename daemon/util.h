@@ -26,6 +26,10 @@ void csla_table_free(void *p, size_t n, size_t size);
  * doubling.  The caller owns *arr. */
 void csla_grow(void *arr, uint32_t *cap, size_t need, size_t size);
 
+/* Makes room for `more` bytes after the first len of the byte buffer *buf
+ * (capacity *cap), doubling from 4 KiB.  The caller owns *buf. */
+void csla_reserve(char **buf, size_t *cap, size_t len, size_t more);
+
 /* The freed elements of a growable array, reused before it grows. */
 typedef struct csla_freelist {
 	uint32_t *idx;

@@ -70,6 +70,63 @@ typedef struct csla_tenant_conf {
 	int line;
 } csla_tenant_conf_t;
 
+/* A librdkafka property from the kafka { } block: `security_protocol`
+ * becomes "security.protocol"; a name ending in `_file` names a file whose
+ * contents (without one trailing "\n" or "\r\n") are the value of the
+ * property without that suffix, so secrets stay out of the config file.
+ * Values are librdkafka's strings: integers in decimal, booleans "true" or
+ * "false".  Pass them to rd_kafka_conf_set() in array order, before the
+ * daemon's own settings (validation refuses the names those use). */
+typedef struct csla_kv {
+	char *key;    /* librdkafka name, "sasl.password" */
+	char *value;  /* the value, read from the file when file was set */
+	bool secret;  /* came from a file, or the name holds a credential
+			 ("password", "secret", "ssl.key.pem", ...): never
+			 logged; wiped when the conf is destroyed */
+	int line;     /* in the configuration file; 0 when built in code */
+} csla_kv_t;
+
+/* The daemon's settings (consumer { }, redis { }, daemon { }, kafka { }).
+ * The replay tool ignores them; check-config validates them.  Every string
+ * is owned by the conf (csla_conf_destroy frees it; redis_password and
+ * secret kafka values are wiped first); NULL means not set. */
+typedef struct csla_daemon_conf {
+	/* consumer { } */
+	char *brokers;            /* ["localhost:9092"] */
+	char *group;              /* consumer group id ["callsla"] */
+	char **topics;            /* ["cc.calls", "cc.agents"], 1..8 */
+	size_t ntopics;
+	char *assignor;           /* ["range"]; "roundrobin", "cooperative-sticky"
+				     are allowed with one topic only */
+	bool start_latest;        /* start_from "earliest" (false) | "latest" */
+	char *dead_letter_topic;  /* [NULL: rejected events are only counted];
+				     never one of topics */
+
+	/* kafka { }: passed through to librdkafka, in file order */
+	csla_kv_t *kafka;
+	size_t nkafka;
+
+	/* redis { } */
+	char *redis_host;         /* ["127.0.0.1"] */
+	int redis_port;           /* [6379], 1..65535 */
+	char *redis_unix;         /* unix_socket: wins over host/port [NULL] */
+	char *redis_user;         /* AUTH user [NULL: password only] */
+	char *redis_password;     /* from password_file (or password) [NULL];
+				     secret: never logged */
+	int redis_db;             /* database [0], 0..INT_MAX */
+	char *prefix;             /* key prefix ["callsla:"], 1..64 bytes */
+	int64_t snapshot_ttl_ms;  /* [7d], 1m..365d */
+	int64_t redis_timeout_ms; /* connect and reply timeout [2s], 100ms..60s */
+
+	/* daemon { } */
+	int64_t flush_interval_ms;      /* [1s], 10ms..60s */
+	int64_t checkpoint_interval_ms; /* a new base this often [30s], 1s..1h,
+					   >= flush_interval */
+	uint32_t journal_max;           /* or after this many entries [10000],
+					   10..1000000 */
+	int64_t shutdown_timeout_ms;    /* SIGTERM to exit, at most [10s], 1s..5m */
+} csla_daemon_conf_t;
+
 #define CSLA_MAX_WINDOWS 16
 
 typedef struct csla_conf {
@@ -97,6 +154,8 @@ typedef struct csla_conf {
 	/* tenants ( ) */
 	csla_tenant_conf_t *tenants;
 	size_t ntenants;
+
+	csla_daemon_conf_t daemon;
 } csla_conf_t;
 
 /* The name a window of length ms carries in snapshots, after `prefix`
@@ -117,6 +176,7 @@ csla_conf_t *csla_conf_load(const char *path, char *errstr, size_t errlen);
  * public for confs built in code (tests).  Returns 0, or -1 with errstr. */
 int csla_conf_validate(csla_conf_t *conf, char *errstr, size_t errlen);
 
+/* Frees conf and everything it holds, wiping secrets first.  NULL is fine. */
 void csla_conf_destroy(csla_conf_t *conf);
 
 /* The tenant's block, or NULL when the file has none for it. */

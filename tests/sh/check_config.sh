@@ -25,6 +25,62 @@ grep -qx "windows: 5m 15m 30m 60m" "$tmp/out" || fail "summary: $(cat "$tmp/out"
 grep -qx "intervals: 15m 30m" "$tmp/out" || fail "summary: $(cat "$tmp/out")"
 grep -qx "tenants: 1 (acme)" "$tmp/out" || fail "summary: $(cat "$tmp/out")"
 [ -s "$tmp/err" ] && fail "stderr on success: $(cat "$tmp/err")"
+# The daemon's settings: the defaults of docs/configuration.md.
+expect_lines() { # file with the expected lines
+	while IFS= read -r line; do
+		grep -qxF "$line" "$tmp/out" ||
+			fail "no line \"$line\" in: $(cat "$tmp/out")"
+	done <"$1"
+}
+cat >"$tmp/want" <<'WANT'
+consumer.brokers: localhost:9092
+consumer.group: callsla
+consumer.topics: cc.calls cc.agents
+consumer.assignor: range
+consumer.start_from: earliest
+consumer.dead_letter_topic: (none)
+kafka: (none)
+redis.host: 127.0.0.1
+redis.port: 6379
+redis.unix_socket: (none)
+redis.user: (none)
+redis.password: (none)
+redis.database: 0
+redis.prefix: "callsla:"
+redis.snapshot_ttl: 7d
+redis.timeout: 2s
+daemon.flush_interval: 1s
+daemon.checkpoint_interval: 30s
+daemon.journal_max: 10000
+daemon.shutdown_timeout: 10s
+WANT
+expect_lines "$tmp/want"
+
+# The commented-out examples turned on, with the secrets in a credentials
+# folder as systemd's LoadCredential= provides it.
+tab=$(printf '\t')
+sed -e "s/^$tab# \(security_protocol\|sasl_[a-z_]*\|ssl_ca_location\|user\|password_file\|unix_socket\|dead_letter_topic\) /$tab\1 /" \
+	"$ROOT/conf/callsla.conf" >"$tmp/full.conf"
+mkdir "$tmp/cred"
+printf 'kafka-s3cret\n' >"$tmp/cred/kafka-password" # 12 bytes
+printf 'redis-pw1\r\n' >"$tmp/cred/redis-password"  # 9 bytes
+CREDENTIALS_DIRECTORY=$tmp/cred "$CALLSLA" check-config "$tmp/full.conf" \
+	>"$tmp/out" 2>"$tmp/err" || fail "examples turned on: $(cat "$tmp/err")"
+cat >"$tmp/want" <<'WANT'
+consumer.dead_letter_topic: cc.rejected
+kafka.security.protocol: sasl_ssl
+kafka.sasl.mechanism: SCRAM-SHA-512
+kafka.sasl.username: callsla
+kafka.sasl.password: (secret, 12 bytes)
+kafka.ssl.ca.location: /etc/ssl/certs/ca-certificates.crt
+redis.unix_socket: /run/redis/redis-server.sock
+redis.user: callsla
+redis.password: (secret, 9 bytes)
+WANT
+expect_lines "$tmp/want"
+if grep -q -e s3cret -e redis-pw1 "$tmp/out" "$tmp/err"; then
+	fail "a secret was printed"
+fi
 
 # Bad files: exit 1, the message on stderr names the file and the line.
 expect_bad() { # file, expected stderr line
@@ -45,6 +101,19 @@ expect_bad "$C/bad_timezone.conf" \
 expect_bad "$C/bad_syntax.conf" "$C/bad_syntax.conf:3: syntax error"
 expect_bad "$tmp/missing.conf" \
 	"$tmp/missing.conf: cannot read: No such file or directory"
+expect_bad "$C/bad_assignor.conf" \
+	"$C/bad_assignor.conf:5: consumer.assignor: \"roundrobin\" cannot be used with 2 topics: only \"range\" gives one daemon partition p of every topic, where a tenant's calls and agent events meet (the topics must be co-partitioned)"
+# A secret that cannot be read: the file and the OS error, no contents.
+kline=$(grep -n "^$tab*sasl_password_file" "$tmp/full.conf" | cut -d: -f1)
+[ -n "$kline" ] || fail "no sasl_password_file line in the examples"
+rm "$tmp/cred/kafka-password"
+CREDENTIALS_DIRECTORY=$tmp/cred expect_bad "$tmp/full.conf" \
+	"$tmp/full.conf:$kline: kafka.sasl_password_file: cannot read \"$tmp/cred/kafka-password\": No such file or directory"
+(
+	unset CREDENTIALS_DIRECTORY
+	expect_bad "$tmp/full.conf" \
+		"$tmp/full.conf:$kline: kafka.sasl_password_file: \$CREDENTIALS_DIRECTORY is not set (systemd sets it for a service with LoadCredential=)"
+)
 
 # Usage errors.
 rc=0

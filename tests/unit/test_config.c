@@ -1,6 +1,11 @@
 /* test_config.c - configuration: built-in defaults, layering worked by hand
  * on tests/conf/layering.conf, every parse and validation error with its
- * exact FILE:LINE, and a good load after a bad one. */
+ * exact FILE:LINE, and a good load after a bad one; the daemon's groups
+ * (consumer, kafka, redis, daemon), the kafka { } name mapping and secrets
+ * read from files. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -17,6 +23,7 @@
 #define SEC 1000
 #define MIN (60 * SEC)
 #define HOUR (60 * MIN)
+#define DAY (INT64_C(24) * HOUR)
 
 /* tests/ (run.sh exports TESTS; make test runs from the repository). */
 static const char *tests_dir(void)
@@ -70,6 +77,33 @@ static void assert_queue(const csla_queue_conf_t *q, int64_t sl,
 	assert_int_equal(q->sl_flowout, flowout);
 }
 
+/* The defaults config.h states for the daemon's settings. */
+static void assert_daemon_defaults(const csla_daemon_conf_t *d)
+{
+	assert_string_equal(d->brokers, "localhost:9092");
+	assert_string_equal(d->group, "callsla");
+	assert_int_equal(d->ntopics, 2);
+	assert_string_equal(d->topics[0], "cc.calls");
+	assert_string_equal(d->topics[1], "cc.agents");
+	assert_string_equal(d->assignor, "range");
+	assert_false(d->start_latest);
+	assert_null(d->dead_letter_topic);
+	assert_int_equal(d->nkafka, 0);
+	assert_string_equal(d->redis_host, "127.0.0.1");
+	assert_int_equal(d->redis_port, 6379);
+	assert_null(d->redis_unix);
+	assert_null(d->redis_user);
+	assert_null(d->redis_password);
+	assert_int_equal(d->redis_db, 0);
+	assert_string_equal(d->prefix, "callsla:");
+	assert_int_equal(d->snapshot_ttl_ms, 7 * DAY);
+	assert_int_equal(d->redis_timeout_ms, 2 * SEC);
+	assert_int_equal(d->flush_interval_ms, 1 * SEC);
+	assert_int_equal(d->checkpoint_interval_ms, 30 * SEC);
+	assert_int_equal(d->journal_max, 10000);
+	assert_int_equal(d->shutdown_timeout_ms, 10 * SEC);
+}
+
 static void test_defaults(void **state)
 {
 	(void)state;
@@ -103,6 +137,7 @@ static void test_defaults(void **state)
 	csla_conf_queue(c, NULL, "any", 3, &q);
 	assert_queue(&q, 20 * SEC, 3, 5 * SEC, 5 * SEC, CSLA_SL_NEGATIVE, false);
 	assert_null(csla_conf_tenant(c, "acme", 4));
+	assert_daemon_defaults(&c->daemon);
 	assert_int_equal(csla_conf_validate(c, err, sizeof err), 0);
 	csla_conf_destroy(c);
 
@@ -116,6 +151,7 @@ static void test_defaults(void **state)
 	assert_int_equal(c->nrolling, 4);
 	assert_queue(&c->queue_defaults, 20 * SEC, 3, 5 * SEC, 5 * SEC,
 		     CSLA_SL_NEGATIVE, false);
+	assert_daemon_defaults(&c->daemon);
 	csla_conf_destroy(c);
 }
 
@@ -204,6 +240,9 @@ static void test_example_conf(void **state)
 	csla_conf_queue(c, NULL, "vip-1", 5, &q);
 	assert_queue(&q, 10 * SEC, 2, 5 * SEC, 5 * SEC, CSLA_SL_NEGATIVE, false);
 	assert_string_equal(csla_tz_name(csla_conf_tz(c, acme)), "Asia/Shanghai");
+	/* Its daemon groups show the defaults; the SASL example is commented
+	 * out. */
+	assert_daemon_defaults(&c->daemon);
 	csla_conf_destroy(c);
 }
 
@@ -217,8 +256,8 @@ static const struct bad_case {
 	{ "engine = {\n clock = \"wall\";\n clock = \"event\";\n};\n",
 	  "3: duplicate setting name" },
 	/* unknown names */
-	{ "engine = { };\nkafka = { brokers = \"x\"; };\n",
-	  "2: kafka: unknown setting" },
+	{ "engine = { };\nhttp = { port = 80; };\n",
+	  "2: http: unknown setting" },
 	{ "engine = {\n  windowz = [\"5m\"];\n};\n",
 	  "2: engine.windowz: unknown setting" },
 	{ "defaults = { timezone = \"UTC\";\n name = \"x\"; };\n",
@@ -345,6 +384,191 @@ static const struct bad_case {
 	  " { name = \"acme\"; }\n);\n",
 	  "4: tenants[2].name: tenant \"acme\" is defined twice (first at "
 	  "line 2)" },
+	/* consumer { } */
+	{ "consumer = { brokerz = \"x\"; };\n",
+	  "1: consumer.brokerz: unknown setting" },
+	{ "consumer = 5;\n", "1: consumer: expected a group { ... }" },
+	{ "consumer = {\n brokers = 5;\n};\n",
+	  "2: consumer.brokers: expected a string" },
+	{ "consumer = {\n brokers = \"\";\n};\n",
+	  "2: consumer.brokers: must not be empty" },
+	{ "consumer = { group = \"\"; };\n",
+	  "1: consumer.group: must not be empty" },
+	{ "consumer = {\n topics = [];\n};\n",
+	  "2: consumer.topics: give 1 to 8 topics" },
+	{ "consumer = { topics = [\"t1\", \"t2\", \"t3\", \"t4\", \"t5\", "
+	  "\"t6\", \"t7\", \"t8\", \"t9\"]; };\n",
+	  "1: consumer.topics: give 1 to 8 topics" },
+	{ "consumer = { topics = \"cc.calls\"; };\n",
+	  "1: consumer.topics: expected a list of topics such as "
+	  "[\"cc.calls\", \"cc.agents\"]" },
+	{ "consumer = { topics = (\"a\",\n 5); };\n",
+	  "2: consumer.topics[1]: expected a string" },
+	{ "consumer = { topics = [\"a\",\n \"\"]; };\n",
+	  "2: consumer.topics[1]: is not a Kafka topic name (1 to 249 of a-z "
+	  "A-Z 0-9 . _ -, not \".\" or \"..\")" },
+	{ "consumer = { topics = [\"cc calls\"]; };\n",
+	  "1: consumer.topics[0]: is not a Kafka topic name (1 to 249 of a-z "
+	  "A-Z 0-9 . _ -, not \".\" or \"..\")" },
+	{ "consumer = { topics = [\"..\"]; };\n",
+	  "1: consumer.topics[0]: is not a Kafka topic name (1 to 249 of a-z "
+	  "A-Z 0-9 . _ -, not \".\" or \"..\")" },
+	{ "consumer = { topics = [\"a\", \"b\",\n \"a\"]; };\n",
+	  "2: consumer.topics[2]: \"a\" is listed twice" },
+	{ "consumer = { assignor = \"sticky\"; };\n",
+	  "1: consumer.assignor: expected one of \"range\", \"roundrobin\", "
+	  "\"cooperative-sticky\"" },
+	/* the default topics are two */
+	{ "consumer = {\n assignor = \"roundrobin\";\n};\n",
+	  "2: consumer.assignor: \"roundrobin\" cannot be used with 2 topics: "
+	  "only \"range\" gives one daemon partition p of every topic, where a "
+	  "tenant's calls and agent events meet (the topics must be "
+	  "co-partitioned)" },
+	{ "consumer = {\n topics = [\"a\", \"b\", \"c\"];\n"
+	  " assignor = \"cooperative-sticky\";\n};\n",
+	  "3: consumer.assignor: \"cooperative-sticky\" cannot be used with 3 "
+	  "topics: only \"range\" gives one daemon partition p of every topic, "
+	  "where a tenant's calls and agent events meet (the topics must be "
+	  "co-partitioned)" },
+	{ "consumer = { start_from = \"beginning\"; };\n",
+	  "1: consumer.start_from: expected one of \"earliest\", \"latest\"" },
+	{ "consumer = { start_from = true; };\n",
+	  "1: consumer.start_from: expected one of \"earliest\", \"latest\"" },
+	{ "consumer = {\n\n dead_letter_topic = \"cc.calls\";\n};\n",
+	  "3: consumer.dead_letter_topic: \"cc.calls\" is an input topic: "
+	  "rejected events would be read again" },
+	{ "consumer = { dead_letter_topic = \"\"; };\n",
+	  "1: consumer.dead_letter_topic: is not a Kafka topic name (1 to 249 "
+	  "of a-z A-Z 0-9 . _ -, not \".\" or \"..\")" },
+	/* kafka { } */
+	{ "kafka = 5;\n", "1: kafka: expected a group { ... }" },
+	{ "kafka = {\n group_id = \"x\";\n};\n",
+	  "2: kafka.group_id: \"group.id\" cannot be set here: use "
+	  "consumer.group" },
+	{ "kafka = { bootstrap_servers = \"h:9092\"; };\n",
+	  "1: kafka.bootstrap_servers: \"bootstrap.servers\" cannot be set "
+	  "here: use consumer.brokers" },
+	{ "kafka = { metadata_broker_list = \"h:9092\"; };\n",
+	  "1: kafka.metadata_broker_list: \"metadata.broker.list\" cannot be "
+	  "set here: use consumer.brokers" },
+	{ "kafka = { partition_assignment_strategy = \"roundrobin\"; };\n",
+	  "1: kafka.partition_assignment_strategy: "
+	  "\"partition.assignment.strategy\" cannot be set here: use "
+	  "consumer.assignor" },
+	{ "kafka = { auto_offset_reset = \"earliest\"; };\n",
+	  "1: kafka.auto_offset_reset: \"auto.offset.reset\" cannot be set "
+	  "here: use consumer.start_from" },
+	{ "kafka = {\n fetch_wait_max_ms = 5;\n enable_auto_offset_store = "
+	  "true;\n};\n",
+	  "3: kafka.enable_auto_offset_store: \"enable.auto.offset.store\" "
+	  "cannot be set here: the daemon manages it (exactly-once processing "
+	  "depends on it)" },
+	{ "kafka = { enable_partition_eof = false; };\n",
+	  "1: kafka.enable_partition_eof: \"enable.partition.eof\" cannot be "
+	  "set here: the daemon manages it (exactly-once processing depends "
+	  "on it)" },
+	/* librdkafka's own words on names and values */
+	{ "kafka = {\n brokers = \"x\";\n};\n",
+	  "2: kafka.brokers: No such configuration property: \"brokers\"" },
+	{ "kafka = { security_protocol = \"tls\"; };\n",
+	  "1: kafka.security_protocol: Invalid value \"tls\" for configuration "
+	  "property \"security.protocol\"" },
+	{ "kafka = { session_timeout_ms = 1.5; };\n",
+	  "1: kafka.session_timeout_ms: expected a string, an integer, true or "
+	  "false" },
+	{ "kafka = { client_id = [ \"a\" ]; };\n",
+	  "1: kafka.client_id: expected a string, an integer, true or false" },
+	{ "kafka = {\n sasl_password_file = \"/nonexistent/kafka.pw\";\n};\n",
+	  "2: kafka.sasl_password_file: cannot read \"/nonexistent/kafka.pw\": "
+	  "No such file or directory" },
+	{ "kafka = { sasl_password_file = 5; };\n",
+	  "1: kafka.sasl_password_file: expected a file name" },
+	{ "kafka = { sasl_password_file = \"\"; };\n",
+	  "1: kafka.sasl_password_file: expected a file name" },
+	{ "kafka = { ssl_key_pem_file = \"/tmp\"; };\n",
+	  "1: kafka.ssl_key_pem_file: cannot read \"/tmp\": not a regular "
+	  "file" },
+	/* redis { } */
+	{ "redis = { passwd = \"x\"; };\n", "1: redis.passwd: unknown setting" },
+	{ "redis = { host = \"\"; };\n", "1: redis.host: must not be empty" },
+	{ "redis = {\n port = 0;\n};\n",
+	  "2: redis.port: must be from 1 to 65535" },
+	{ "redis = { port = 65536; };\n",
+	  "1: redis.port: must be from 1 to 65535" },
+	{ "redis = { port = -1; };\n",
+	  "1: redis.port: must be from 1 to 65535" },
+	{ "redis = { port = \"6379\"; };\n",
+	  "1: redis.port: expected an integer" },
+	{ "redis = { database = -1; };\n",
+	  "1: redis.database: must be from 0 to 2147483647" },
+	{ "redis = { database = 2147483648L; };\n",
+	  "1: redis.database: must be from 0 to 2147483647" },
+	{ "redis = { unix_socket = \"\"; };\n",
+	  "1: redis.unix_socket: must be 1 to 107 bytes (a socket path's "
+	  "limit)" },
+	{ "redis = { unix_socket = \"/run/"
+	  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.sock\"; };\n", /* 108 bytes */
+	  "1: redis.unix_socket: must be 1 to 107 bytes (a socket path's "
+	  "limit)" },
+	{ "redis = {\n user = \"callsla\";\n};\n",
+	  "2: redis.user: needs password or password_file" },
+	{ "redis = { user = \"\"; password = \"x\"; };\n",
+	  "1: redis.user: must not be empty" },
+	{ "redis = {\n password = \"\";\n};\n",
+	  "2: redis.password: must not be empty" },
+	{ "redis = { password = 5; };\n", "1: redis.password: expected a string" },
+	{ "redis = {\n password = \"x\";\n password_file = \"/nonexistent\";\n"
+	  "};\n",
+	  "3: redis.password_file: give password or password_file, not both" },
+	{ "redis = {\n password_file = \"/nonexistent/redis.pw\";\n};\n",
+	  "2: redis.password_file: cannot read \"/nonexistent/redis.pw\": No "
+	  "such file or directory" },
+	{ "redis = { prefix = \"\"; };\n",
+	  "1: redis.prefix: must be 1 to 64 bytes" },
+	{ "redis = { prefix = \"0123456789012345678901234567890123456789"
+	  "0123456789012345678901234\"; };\n", /* 65 bytes */
+	  "1: redis.prefix: must be 1 to 64 bytes" },
+	{ "redis = { snapshot_ttl = \"59s\"; };\n",
+	  "1: redis.snapshot_ttl: must be from 1m to 365d" },
+	{ "redis = { snapshot_ttl = \"366d\"; };\n",
+	  "1: redis.snapshot_ttl: must be from 1m to 365d" },
+	{ "redis = { timeout = \"99ms\"; };\n",
+	  "1: redis.timeout: must be from 100ms to 60s" },
+	{ "redis = { timeout = 61; };\n",
+	  "1: redis.timeout: must be from 100ms to 60s" },
+	/* daemon { } */
+	{ "daemon = { flush = 1; };\n", "1: daemon.flush: unknown setting" },
+	{ "daemon = { flush_interval = \"9ms\"; };\n",
+	  "1: daemon.flush_interval: must be from 10ms to 60s" },
+	{ "daemon = { flush_interval = \"61s\"; checkpoint_interval = \"1h\"; "
+	  "};\n",
+	  "1: daemon.flush_interval: must be from 10ms to 60s" },
+	{ "daemon = { checkpoint_interval = \"999ms\"; };\n",
+	  "1: daemon.checkpoint_interval: must be from 1s to 1h" },
+	{ "daemon = { checkpoint_interval = \"61m\"; };\n",
+	  "1: daemon.checkpoint_interval: must be from 1s to 1h" },
+	{ "daemon = { journal_max = 9; };\n",
+	  "1: daemon.journal_max: must be from 10 to 1000000" },
+	{ "daemon = { journal_max = 1000001; };\n",
+	  "1: daemon.journal_max: must be from 10 to 1000000" },
+	{ "daemon = { journal_max = \"10\"; };\n",
+	  "1: daemon.journal_max: expected an integer" },
+	{ "daemon = { shutdown_timeout = 0; };\n",
+	  "1: daemon.shutdown_timeout: must be from 1s to 5m" },
+	{ "daemon = { shutdown_timeout = \"301s\"; };\n",
+	  "1: daemon.shutdown_timeout: must be from 1s to 5m" },
+	{ "daemon = {\n flush_interval = \"10s\";\n checkpoint_interval = "
+	  "\"5s\";\n};\n",
+	  "3: daemon.checkpoint_interval: 5s is shorter than "
+	  "daemon.flush_interval (10s)" },
+	/* checkpoint_interval is the default (30s): named at flush_interval */
+	{ "daemon = {\n flush_interval = \"45s\";\n};\n",
+	  "2: daemon.flush_interval: 45s is longer than "
+	  "daemon.checkpoint_interval (30s)" },
+	{ "daemon = {\n checkpoint_interval = 1;\n flush_interval = 2;\n};\n",
+	  "2: daemon.checkpoint_interval: 1s is shorter than "
+	  "daemon.flush_interval (2s)" },
 };
 
 static void test_errors(void **state)
@@ -475,6 +699,602 @@ static void test_reload(void **state)
 	csla_conf_destroy(c);
 }
 
+/* ---- the daemon's groups ------------------------------------------------- */
+
+/* A scratch folder holding a configuration and the files it names. */
+struct scratch {
+	char dir[64];
+	char conf[96];
+	char names[16][32];
+	size_t n;
+};
+
+static void scratch_new(struct scratch *sc)
+{
+	memset(sc, 0, sizeof *sc);
+	strcpy(sc->dir, "/tmp/callsla-conf-XXXXXX");
+	assert_non_null(mkdtemp(sc->dir));
+	snprintf(sc->conf, sizeof sc->conf, "%s/callsla.conf", sc->dir);
+}
+
+/* Writes len bytes into the scratch folder's file name. */
+static void put(struct scratch *sc, const char *name, const char *bytes,
+		size_t len)
+{
+	char path[160];
+	int fd;
+	size_t i;
+
+	snprintf(path, sizeof path, "%s/%s", sc->dir, name);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, bytes, len), (ssize_t)len);
+	assert_int_equal(close(fd), 0);
+	for (i = 0; i < sc->n && strcmp(sc->names[i], name); i++)
+		;
+	if (i == sc->n) {
+		assert_true(sc->n < 16);
+		strcpy(sc->names[sc->n++], name);
+	}
+}
+
+static void put_str(struct scratch *sc, const char *name, const char *text)
+{
+	put(sc, name, text, strlen(text));
+}
+
+static void scratch_free(struct scratch *sc)
+{
+	char path[160];
+
+	for (size_t i = 0; i < sc->n; i++) {
+		snprintf(path, sizeof path, "%s/%s", sc->dir, sc->names[i]);
+		assert_int_equal(unlink(path), 0);
+	}
+	assert_int_equal(rmdir(sc->dir), 0);
+}
+
+/* Loads text as the scratch configuration: the conf, or NULL with err. */
+static csla_conf_t *load_text(struct scratch *sc, const char *text,
+			      char *err, size_t errlen)
+{
+	put_str(sc, "callsla.conf", text);
+	err[0] = '\0';
+	return csla_conf_load(sc->conf, err, errlen);
+}
+
+static void assert_kv(const csla_kv_t *kv, const char *key, const char *value,
+		      bool secret, int line)
+{
+	assert_string_equal(kv->key, key);
+	assert_string_equal(kv->value, value);
+	assert_int_equal(kv->secret, secret);
+	assert_int_equal(kv->line, line);
+}
+
+/* Every setting of the four groups, and kafka { } names, types and
+ * secrets; relative secret files are found next to the configuration. */
+static void test_daemon_groups(void **state)
+{
+	(void)state;
+	struct scratch sc;
+	char err[512];
+	csla_conf_t *c;
+	const csla_daemon_conf_t *d;
+
+	scratch_new(&sc);
+	put_str(&sc, "kafka.pw", "k-secret\n");
+	put_str(&sc, "redis.pw", "r-secret\r\n");
+	c = load_text(&sc,
+		      "consumer = {\n"                                  /* 1 */
+		      "\tbrokers = \"k1:9092,k2:9092\";\n"
+		      "\tgroup = \"cc-prod\";\n"
+		      "\ttopics = [ \"calls\" ];\n"
+		      "\tassignor = \"cooperative-sticky\";\n"          /* 5 */
+		      "\tstart_from = \"latest\";\n"
+		      "\tdead_letter_topic = \"calls.rejected\";\n"
+		      "};\n"
+		      "kafka = {\n"
+		      "\tsecurity_protocol = \"sasl_ssl\";\n"          /* 10 */
+		      "\tsasl_mechanism = \"SCRAM-SHA-512\";\n"
+		      "\tsasl_username = \"callsla\";\n"
+		      "\tsasl_password_file = \"kafka.pw\";\n"
+		      "\tfetch_wait_max_ms = 5;\n"
+		      "\tqueued_min_messages = 1000000L;\n"            /* 15 */
+		      "\tcheck_crcs = true;\n"
+		      "\tenable_auto_commit = false;\n"
+		      "\tssl_key_password = \"inline\";\n"
+		      "};\n"
+		      "redis = {\n"                                     /* 20 */
+		      "\thost = \"redis.local\";\n"
+		      "\tport = 6380;\n"
+		      "\tunix_socket = \"/run/redis/redis.sock\";\n"
+		      "\tuser = \"callsla\";\n"
+		      "\tpassword_file = \"redis.pw\";\n"               /* 25 */
+		      "\tdatabase = 3;\n"
+		      "\tprefix = \"cc:\";\n"
+		      "\tsnapshot_ttl = \"30d\";\n"
+		      "\ttimeout = \"500ms\";\n"
+		      "};\n"                                            /* 30 */
+		      "daemon = {\n"
+		      "\tflush_interval = \"250ms\";\n"
+		      "\tcheckpoint_interval = \"5m\";\n"
+		      "\tjournal_max = 500;\n"
+		      "\tshutdown_timeout = 30;\n"                      /* 35 */
+		      "};\n",
+		      err, sizeof err);
+	if (!c) {
+		print_error("%s\n", err);
+		fail();
+	}
+	d = &c->daemon;
+	assert_string_equal(d->brokers, "k1:9092,k2:9092");
+	assert_string_equal(d->group, "cc-prod");
+	assert_int_equal(d->ntopics, 1);
+	assert_string_equal(d->topics[0], "calls");
+	assert_string_equal(d->assignor, "cooperative-sticky");
+	assert_true(d->start_latest);
+	assert_string_equal(d->dead_letter_topic, "calls.rejected");
+
+	assert_int_equal(d->nkafka, 9);
+	assert_kv(&d->kafka[0], "security.protocol", "sasl_ssl", false, 10);
+	assert_kv(&d->kafka[1], "sasl.mechanism", "SCRAM-SHA-512", false, 11);
+	assert_kv(&d->kafka[2], "sasl.username", "callsla", false, 12);
+	assert_kv(&d->kafka[3], "sasl.password", "k-secret", true, 13);
+	assert_kv(&d->kafka[4], "fetch.wait.max.ms", "5", false, 14);
+	assert_kv(&d->kafka[5], "queued.min.messages", "1000000", false, 15);
+	assert_kv(&d->kafka[6], "check.crcs", "true", false, 16);
+	assert_kv(&d->kafka[7], "enable.auto.commit", "false", false, 17);
+	/* Inline, but a credential by its name. */
+	assert_kv(&d->kafka[8], "ssl.key.password", "inline", true, 18);
+
+	assert_string_equal(d->redis_host, "redis.local");
+	assert_int_equal(d->redis_port, 6380);
+	assert_string_equal(d->redis_unix, "/run/redis/redis.sock");
+	assert_string_equal(d->redis_user, "callsla");
+	assert_string_equal(d->redis_password, "r-secret");
+	assert_int_equal(d->redis_db, 3);
+	assert_string_equal(d->prefix, "cc:");
+	assert_int_equal(d->snapshot_ttl_ms, 30 * DAY);
+	assert_int_equal(d->redis_timeout_ms, 500);
+	assert_int_equal(d->flush_interval_ms, 250);
+	assert_int_equal(d->checkpoint_interval_ms, 5 * MIN);
+	assert_int_equal(d->journal_max, 500);
+	assert_int_equal(d->shutdown_timeout_ms, 30 * SEC);
+	/* The engine's settings are untouched. */
+	assert_int_equal(c->nrolling, 4);
+	csla_conf_destroy(c);
+
+	/* An inline password, and an empty kafka group. */
+	c = load_text(&sc, "kafka = { };\nredis = { password = \"pw\"; };\n",
+		      err, sizeof err);
+	assert_non_null(c);
+	assert_int_equal(c->daemon.nkafka, 0);
+	assert_string_equal(c->daemon.redis_password, "pw");
+	assert_null(c->daemon.redis_user);
+	csla_conf_destroy(c);
+	scratch_free(&sc);
+}
+
+/* The smallest and largest value of every range is accepted. */
+static void test_daemon_bounds(void **state)
+{
+	(void)state;
+	struct scratch sc;
+	char err[512], text[2048], t249[250], sock[108];
+	csla_conf_t *c;
+	const csla_daemon_conf_t *d;
+
+	memset(t249, 'x', 249);
+	t249[249] = '\0';
+	memcpy(sock, "/run/", 5);
+	memset(sock + 5, 's', 102); /* 107 bytes */
+	sock[107] = '\0';
+	scratch_new(&sc);
+	snprintf(text, sizeof text,
+		 "consumer = { topics = [ \"t-1\", \"T_2\", \"t.3\", \"4\", "
+		 "\"t5\", \"t6\", \"t7\", \"%s\" ]; };\n"
+		 "redis = { port = 1; database = 0; unix_socket = \"%s\";\n"
+		 "  prefix = \"0123456789012345678901234567890123456789"
+		 "012345678901234567890123\";\n"
+		 "  snapshot_ttl = \"1m\"; timeout = \"100ms\"; };\n"
+		 "daemon = { flush_interval = \"10ms\"; checkpoint_interval = "
+		 "\"1s\";\n  journal_max = 10; shutdown_timeout = \"1s\"; };\n",
+		 t249, sock);
+	c = load_text(&sc, text, err, sizeof err);
+	if (!c) {
+		print_error("%s\n", err);
+		fail();
+	}
+	d = &c->daemon;
+	assert_int_equal(d->ntopics, 8);
+	assert_string_equal(d->topics[7], t249);
+	assert_int_equal(d->redis_port, 1);
+	assert_int_equal(strlen(d->redis_unix), 107);
+	assert_int_equal(strlen(d->prefix), 64);
+	assert_int_equal(d->snapshot_ttl_ms, MIN);
+	assert_int_equal(d->redis_timeout_ms, 100);
+	assert_int_equal(d->flush_interval_ms, 10);
+	assert_int_equal(d->checkpoint_interval_ms, SEC);
+	assert_int_equal(d->journal_max, 10);
+	assert_int_equal(d->shutdown_timeout_ms, SEC);
+	csla_conf_destroy(c);
+
+	/* Upper ends; checkpoint_interval may equal flush_interval. */
+	c = load_text(&sc,
+		      "consumer = { topics = [ \"one\" ]; assignor = "
+		      "\"roundrobin\"; start_from = \"earliest\"; };\n"
+		      "redis = { port = 65535; database = 2147483647;\n"
+		      "  snapshot_ttl = \"365d\"; timeout = \"60s\"; };\n"
+		      "daemon = { flush_interval = \"60s\"; checkpoint_interval "
+		      "= 60;\n  journal_max = 1000000; shutdown_timeout = "
+		      "\"5m\"; };\n",
+		      err, sizeof err);
+	if (!c) {
+		print_error("%s\n", err);
+		fail();
+	}
+	d = &c->daemon;
+	assert_string_equal(d->assignor, "roundrobin");
+	assert_false(d->start_latest);
+	assert_int_equal(d->redis_port, 65535);
+	assert_int_equal(d->redis_db, INT_MAX);
+	assert_int_equal(d->snapshot_ttl_ms, 365 * DAY);
+	assert_int_equal(d->redis_timeout_ms, 60 * SEC);
+	assert_int_equal(d->flush_interval_ms, 60 * SEC);
+	assert_int_equal(d->checkpoint_interval_ms, 60 * SEC);
+	assert_int_equal(d->journal_max, 1000000);
+	assert_int_equal(d->shutdown_timeout_ms, 5 * MIN);
+	csla_conf_destroy(c);
+
+	c = load_text(&sc, "daemon = { checkpoint_interval = \"1h\"; };\n",
+		      err, sizeof err);
+	assert_non_null(c);
+	assert_int_equal(c->daemon.checkpoint_interval_ms, HOUR);
+	csla_conf_destroy(c);
+	scratch_free(&sc);
+}
+
+/* Loads `kafka = {\n sasl_password_file = "s.pw";\n};` with s.pw holding
+ * len bytes; returns the value, or NULL with err. */
+static char *secret_value(struct scratch *sc, const char *bytes, size_t len,
+			  char *err, size_t errlen)
+{
+	csla_conf_t *c;
+	char *v;
+
+	put(sc, "s.pw", bytes, len);
+	c = load_text(sc, "kafka = {\n sasl_password_file = \"s.pw\";\n};\n",
+		      err, errlen);
+	if (!c)
+		return NULL;
+	assert_int_equal(c->daemon.nkafka, 1);
+	assert_string_equal(c->daemon.kafka[0].key, "sasl.password");
+	assert_true(c->daemon.kafka[0].secret);
+	v = strdup(c->daemon.kafka[0].value);
+	csla_conf_destroy(c);
+	return v;
+}
+
+/* What a secret file may hold, and the errors that name it but never show
+ * its contents. */
+static void test_secret_files(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *bytes;
+		size_t len;
+		const char *value; /* NULL: refused */
+		const char *msg;   /* after "CONF:2: kafka.sasl_password_file: " */
+	} cases[] = {
+		{ "hunter2\n", 8, "hunter2", NULL },
+		{ "hunter2\r\n", 9, "hunter2", NULL },
+		{ "hunter2", 7, "hunter2", NULL },
+		/* one newline only; spaces and a lone CR are kept */
+		{ "two\n\n", 5, "two\n", NULL },
+		{ " sp ace \n", 9, " sp ace ", NULL },
+		{ "cr\r", 3, "cr\r", NULL },
+		{ "\n", 1, NULL, "\"%s/s.pw\" is empty" },
+		{ "\r\n", 2, NULL, "\"%s/s.pw\" is empty" },
+		{ "", 0, NULL, "\"%s/s.pw\" is empty" },
+		{ "hunter2\0x\n", 10, NULL,
+		  "cannot use \"%s/s.pw\": it holds a NUL byte" },
+	};
+	struct scratch sc;
+	char err[512], want[512], msg[256], *v;
+	int fd;
+
+	scratch_new(&sc);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		v = secret_value(&sc, cases[i].bytes, cases[i].len, err,
+				 sizeof err);
+		if (cases[i].value) {
+			if (!v)
+				print_error("case %zu: %s\n", i, err);
+			assert_non_null(v);
+			assert_string_equal(v, cases[i].value);
+			free(v);
+			continue;
+		}
+		assert_null(v);
+		snprintf(msg, sizeof msg, cases[i].msg, sc.dir);
+		snprintf(want, sizeof want,
+			 "%s:2: kafka.sasl_password_file: %s", sc.conf, msg);
+		assert_string_equal(err, want);
+		assert_null(strstr(err, "hunter2"));
+	}
+
+	/* 1 MiB is the limit. */
+	{
+		size_t n = 1 << 20;
+		char *big = malloc(n);
+
+		assert_non_null(big);
+		memset(big, 'k', n);
+		v = secret_value(&sc, big, n, err, sizeof err);
+		assert_non_null(v);
+		assert_int_equal(strlen(v), n);
+		free(v);
+		free(big);
+	}
+	fd = open(strcat(strcpy(want, sc.dir), "/s.pw"), O_WRONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, (1 << 20) + 1), 0);
+	assert_int_equal(close(fd), 0);
+	assert_null(csla_conf_load(sc.conf, err, sizeof err));
+	snprintf(want, sizeof want,
+		 "%s:2: kafka.sasl_password_file: cannot read \"%s/s.pw\": "
+		 "larger than 1048576 bytes", sc.conf, sc.dir);
+	assert_string_equal(err, want);
+
+	/* Unreadable: the OS error (root reads anything: skipped then). */
+	if (geteuid() != 0) {
+		put_str(&sc, "s.pw", "hunter2\n");
+		snprintf(want, sizeof want, "%s/s.pw", sc.dir);
+		assert_int_equal(chmod(want, 0), 0);
+		assert_null(csla_conf_load(sc.conf, err, sizeof err));
+		snprintf(want, sizeof want,
+			 "%s:2: kafka.sasl_password_file: cannot read "
+			 "\"%s/s.pw\": Permission denied", sc.conf, sc.dir);
+		assert_string_equal(err, want);
+	}
+	scratch_free(&sc);
+}
+
+/* Where a *_file path points: next to the configuration, absolute, or
+ * under $CREDENTIALS_DIRECTORY. */
+static void test_secret_paths(void **state)
+{
+	(void)state;
+	struct scratch sc, cred;
+	char err[512], want[512], text[256], cwd[PATH_MAX];
+	csla_conf_t *c;
+	const char *old = getenv("CREDENTIALS_DIRECTORY");
+	char *saved = old ? strdup(old) : NULL;
+
+	scratch_new(&sc);
+	scratch_new(&cred);
+	put_str(&sc, "here.pw", "next-to-conf\n");
+	put_str(&cred, "redis", "from-systemd\n");
+
+	/* Absolute. */
+	snprintf(text, sizeof text, "redis = { password_file = \"%s/redis\"; };\n",
+		 cred.dir);
+	c = load_text(&sc, text, err, sizeof err);
+	assert_non_null(c);
+	assert_string_equal(c->daemon.redis_password, "from-systemd");
+	csla_conf_destroy(c);
+
+	/* $CREDENTIALS_DIRECTORY, in both spellings. */
+	assert_int_equal(setenv("CREDENTIALS_DIRECTORY", cred.dir, 1), 0);
+	c = load_text(&sc, "redis = { password_file = "
+			   "\"$CREDENTIALS_DIRECTORY/redis\"; };\n",
+		      err, sizeof err);
+	assert_non_null(c);
+	assert_string_equal(c->daemon.redis_password, "from-systemd");
+	csla_conf_destroy(c);
+	c = load_text(&sc, "kafka = { sasl_password_file = "
+			   "\"${CREDENTIALS_DIRECTORY}/redis\"; };\n",
+		      err, sizeof err);
+	assert_non_null(c);
+	assert_string_equal(c->daemon.kafka[0].value, "from-systemd");
+	csla_conf_destroy(c);
+	/* Only as the whole first component. */
+	c = load_text(&sc, "redis = {\n password_file = "
+			   "\"$CREDENTIALS_DIRECTORYX/redis\";\n};\n",
+		      err, sizeof err);
+	assert_null(c);
+	snprintf(want, sizeof want,
+		 "%s:2: redis.password_file: cannot read "
+		 "\"%s/$CREDENTIALS_DIRECTORYX/redis\": No such file or "
+		 "directory", sc.conf, sc.dir);
+	assert_string_equal(err, want);
+
+	/* Unset or empty: say what sets it. */
+	for (int i = 0; i < 2; i++) {
+		if (i == 0)
+			assert_int_equal(unsetenv("CREDENTIALS_DIRECTORY"), 0);
+		else
+			assert_int_equal(setenv("CREDENTIALS_DIRECTORY", "", 1), 0);
+		c = load_text(&sc, "redis = {\n password_file = "
+				   "\"$CREDENTIALS_DIRECTORY/redis\";\n};\n",
+			      err, sizeof err);
+		assert_null(c);
+		snprintf(want, sizeof want,
+			 "%s:2: redis.password_file: $CREDENTIALS_DIRECTORY is "
+			 "not set (systemd sets it for a service with "
+			 "LoadCredential=)", sc.conf);
+		assert_string_equal(err, want);
+	}
+	if (saved)
+		setenv("CREDENTIALS_DIRECTORY", saved, 1);
+	else
+		unsetenv("CREDENTIALS_DIRECTORY");
+	free(saved);
+
+	/* Relative: found next to the configuration, whatever the working
+	 * folder, also when the configuration is named relative to it. */
+	assert_non_null(getcwd(cwd, sizeof cwd));
+	put_str(&sc, "callsla.conf",
+		"redis = { password_file = \"here.pw\"; };\n");
+	/* sc.dir is "/tmp/callsla-conf-XXXXXX": sc.dir + 5 is its name in
+	 * /tmp. */
+	snprintf(text, sizeof text, "%.59s/callsla.conf", sc.dir + 5);
+	{
+		const char *from[] = { "/", "/tmp", sc.dir };
+		const char *name[] = { sc.conf, text, "callsla.conf" };
+
+		for (int i = 0; i < 3; i++) {
+			assert_int_equal(chdir(from[i]), 0);
+			c = csla_conf_load(name[i], err, sizeof err);
+			assert_int_equal(chdir(cwd), 0);
+			if (!c)
+				print_error("%s from %s: %s\n", name[i],
+					    from[i], err);
+			assert_non_null(c);
+			assert_string_equal(c->daemon.redis_password,
+					    "next-to-conf");
+			csla_conf_destroy(c);
+		}
+	}
+	scratch_free(&cred);
+	scratch_free(&sc);
+}
+
+/* Errors that involve a readable secret file; a failed load frees what it
+ * had read (ASan). */
+static void test_secret_errors(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *text, *msg; /* msg after "CONF:" */
+	} cases[] = {
+		{ "kafka = {\n sasl_password = \"a\";\n sasl_password_file = "
+		  "\"s.pw\";\n};\n",
+		  "3: kafka.sasl_password_file: \"sasl.password\" is set twice "
+		  "(first at line 2)" },
+		{ "redis = {\n password_file = \"s.pw\";\n password = \"x\";\n"
+		  "};\n",
+		  "3: redis.password: give password or password_file, not "
+		  "both" },
+		/* a misspelt secret name is caught without trying its value */
+		{ "kafka = { sasl_pasword_file = \"s.pw\"; };\n",
+		  "1: kafka.sasl_pasword_file: No such configuration property: "
+		  "\"sasl.pasword\"" },
+		{ "kafka = {\n sasl_password_file = \"s.pw\";\n group_id = "
+		  "\"g\";\n};\n",
+		  "3: kafka.group_id: \"group.id\" cannot be set here: use "
+		  "consumer.group" },
+		{ "redis = { password_file = \"s.pw\"; port = 0; };\n",
+		  "1: redis.port: must be from 1 to 65535" },
+	};
+	struct scratch sc;
+	char err[512], want[600];
+	csla_conf_t *c;
+
+	scratch_new(&sc);
+	put_str(&sc, "s.pw", "tls\n");
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		c = load_text(&sc, cases[i].text, err, sizeof err);
+		snprintf(want, sizeof want, "%s:%s", sc.conf, cases[i].msg);
+		if (c || strcmp(err, want)) {
+			print_error("case %zu:\n  got  %s\n  want %s\n", i,
+				    c ? "(loaded)" : err, want);
+			csla_conf_destroy(c);
+			fail();
+		}
+	}
+	/* A secret's value is not tried on librdkafka (it would keep an
+	 * unwiped copy): "tls" is no security.protocol, yet this loads. */
+	c = load_text(&sc, "kafka = { security_protocol_file = \"s.pw\"; };\n",
+		      err, sizeof err);
+	assert_non_null(c);
+	assert_kv(&c->daemon.kafka[0], "security.protocol", "tls", true, 1);
+	csla_conf_destroy(c);
+	scratch_free(&sc);
+}
+
+static char *xstrdup(const char *s)
+{
+	char *p = strdup(s);
+
+	assert_non_null(p);
+	return p;
+}
+
+/* The daemon's checks on a conf built in code, named by path. */
+static void test_daemon_in_code(void **state)
+{
+	(void)state;
+	char err[512];
+	csla_conf_t *c = csla_conf_new_defaults();
+	csla_daemon_conf_t *d = &c->daemon;
+
+	free(d->assignor);
+	d->assignor = xstrdup("roundrobin");
+	assert_int_equal(csla_conf_validate(c, err, sizeof err), -1);
+	assert_string_equal(err, "consumer.assignor: \"roundrobin\" cannot be "
+				 "used with 2 topics: only \"range\" gives one "
+				 "daemon partition p of every topic, where a "
+				 "tenant's calls and agent events meet (the "
+				 "topics must be co-partitioned)");
+	free(d->topics[1]);
+	d->ntopics = 1;
+	assert_int_equal(csla_conf_validate(c, err, sizeof err), 0);
+
+	d->kafka = calloc(3, sizeof *d->kafka);
+	assert_non_null(d->kafka);
+	d->nkafka = 2;
+	d->kafka[0] = (csla_kv_t){ xstrdup("client.id"), xstrdup("a"), false, 0 };
+	d->kafka[1] = (csla_kv_t){ xstrdup("client.id"), xstrdup("b"), false, 0 };
+	assert_int_equal(csla_conf_validate(c, err, sizeof err), -1);
+	assert_string_equal(err, "kafka.client.id: \"client.id\" is set twice");
+	free(d->kafka[1].key);
+	d->kafka[1].key = xstrdup("group.id");
+	assert_int_equal(csla_conf_validate(c, err, sizeof err), -1);
+	assert_string_equal(err, "kafka.group.id: \"group.id\" cannot be set "
+				 "here: use consumer.group");
+	free(d->kafka[1].key);
+	d->kafka[1].key = xstrdup("fetch.wait.max.ms");
+	free(d->kafka[1].value);
+	d->kafka[1].value = xstrdup("soon");
+	assert_int_equal(csla_conf_validate(c, err, sizeof err), -1);
+	assert_string_equal(err, "kafka.fetch.wait.max.ms: Invalid value for "
+				 "configuration property \"fetch.wait.max.ms\"");
+	free(d->kafka[1].value);
+	d->kafka[1].value = xstrdup("5");
+	/* A secret is wiped and freed by destroy. */
+	d->kafka[2] = (csla_kv_t){ xstrdup("sasl.password"), xstrdup("pw"),
+				   true, 0 };
+	d->nkafka = 3;
+	assert_int_equal(csla_conf_validate(c, err, sizeof err), 0);
+
+	d->flush_interval_ms = 2 * SEC;
+	d->checkpoint_interval_ms = 1 * SEC;
+	assert_int_equal(csla_conf_validate(c, err, sizeof err), -1);
+	assert_string_equal(err, "daemon.checkpoint_interval: 1s is shorter "
+				 "than daemon.flush_interval (2s)");
+	d->checkpoint_interval_ms = 2 * SEC;
+	free(d->prefix);
+	d->prefix = NULL;
+	assert_int_equal(csla_conf_validate(c, err, sizeof err), -1);
+	assert_string_equal(err, "redis.prefix: must be 1 to 64 bytes");
+	d->prefix = xstrdup("x");
+	d->redis_user = xstrdup("u");
+	assert_int_equal(csla_conf_validate(c, err, sizeof err), -1);
+	assert_string_equal(err, "redis.user: needs password or password_file");
+	d->redis_password = xstrdup("p");
+	d->dead_letter_topic = xstrdup("cc.calls");
+	assert_int_equal(csla_conf_validate(c, err, sizeof err), -1);
+	assert_string_equal(err, "consumer.dead_letter_topic: \"cc.calls\" is "
+				 "an input topic: rejected events would be read "
+				 "again");
+	free(d->dead_letter_topic);
+	d->dead_letter_topic = xstrdup("cc.dead");
+	assert_int_equal(csla_conf_validate(c, err, sizeof err), 0);
+	csla_conf_destroy(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -486,6 +1306,12 @@ int main(void)
 		cmocka_unit_test(test_io_errors),
 		cmocka_unit_test(test_validate_in_code),
 		cmocka_unit_test(test_reload),
+		cmocka_unit_test(test_daemon_groups),
+		cmocka_unit_test(test_daemon_bounds),
+		cmocka_unit_test(test_secret_files),
+		cmocka_unit_test(test_secret_paths),
+		cmocka_unit_test(test_secret_errors),
+		cmocka_unit_test(test_daemon_in_code),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,9 +1,11 @@
-/* test_produce.c - `callsla devbroker` and `callsla produce` together on
- * loopback: a devbroker is started for the group and its bootstrap line
- * read; JSONL files with good, bad and empty lines are produced to it and
- * consumed back; the topics, keys, values, partitions, the reported lines
- * and the exit status are compared with what was worked out by hand from
- * the input.
+/* test_produce.c - `callsla devbroker`, `callsla produce` and `callsla
+ * consume` together on loopback: a devbroker is started for the group and
+ * its bootstrap line read; JSONL files with good, bad and empty lines are
+ * produced to it (also with --key and --raw) and consumed back; the topics,
+ * keys, values, partitions, the reported lines and the exit status are
+ * compared with what was worked out by hand from the input.  Messages with
+ * binary keys, values and headers are written with librdkafka and read
+ * with `callsla consume`, whose lines are compared byte for byte.
  *
  * The tool tests need CALLSLA (the built tool, set by tests/run.sh) and are
  * skipped without it. */
@@ -693,6 +695,283 @@ static void topics_are_numbered_up_to_the_limit(void **state)
 	csla_kprod_destroy(p);
 }
 
+/* ---- produce --key, --raw ------------------------------------------------ */
+
+/* These use the second broker, where cc.calls and cc.agents do not exist
+ * until written to here (devbroker_options checked that before). */
+static void produce_key_overrides_tenant(void **state)
+{
+	fixture_t *f = *state;
+	expect_t ex[] = {
+		{ CALL("\"tenant\":\"t1\",", "\"event\":\"offered\","
+					     "\"call_id\":\"m1\",\"queue\":\"q\""),
+		  "keyed", "mis", 0 },
+		{ "{\"v\":1,\"type\":\"agent\"}", NULL, NULL, 0 },
+		{ CALL("", "\"event\":\"abandoned\",\"call_id\":\"m1\","
+			   "\"queue\":\"q\""),
+		  "keyed", "mis", 0 },
+	};
+	char in[160], err[160], want[256];
+
+	if (!tool())
+		skip();
+	snprintf(in, sizeof in, "%s", in_dir(f, "keyed.jsonl"));
+	snprintf(err, sizeof err, "%s", in_dir(f, "keyed.err"));
+	write_expect(in, ex, 3);
+	/* Without --raw a line that does not decode is still not sent. */
+	assert_int_equal(sh("'%s' produce --brokers %s --topic keyed --key mis "
+			    "'%s' 2>'%s'",
+			    tool(), f->opt.bootstrap, in, err),
+			 1);
+	size_t n;
+	char **lines = read_lines(err, &n);
+	assert_int_equal(n, 3);
+	snprintf(want, sizeof want, "callsla produce: %s:2: missing_field: ",
+		 in);
+	assert_prefix(lines[0], want);
+	assert_string_equal(lines[1], "callsla produce: 3 lines, 2 sent "
+				      "(keyed 2), 1 rejected, 0 empty, 0 "
+				      "delivery errors");
+	free_lines(lines, n);
+	check_topic(f->opt.bootstrap, "keyed", ex, 3, 2);
+}
+
+static void produce_raw_sends_every_line(void **state)
+{
+	fixture_t *f = *state;
+	expect_t ex[] = {
+		/* Decodes (a CR is JSON whitespace): to cc.agents, CR and
+		 * all. */
+		{ "{\"v\":1,\"type\":\"agent\",\"ts\":1795600800000,"
+		  "\"tenant\":\"t1\",\"agent_id\":\"a1\",\"state\":"
+		  "\"available\"}\r",
+		  "cc.agents", "raw", 0 },
+		{ "not json", "cc.calls", "raw", 0 },
+		{ "", NULL, NULL, 0 },
+		{ "{\"v\":1,\"type\":\"agent\",\"tenant\":\"t2\"}",
+		  "cc.calls", "raw", 0 },
+		{ CALL("\"tenant\":\"t3\",", "\"event\":\"offered\","
+					     "\"call_id\":\"r1\",\"queue\":\"q\""),
+		  "cc.calls", "raw", 0 },
+	};
+	char in[160], err[160], want[256];
+
+	if (!tool())
+		skip();
+	snprintf(in, sizeof in, "%s", in_dir(f, "raw.jsonl"));
+	snprintf(err, sizeof err, "%s", in_dir(f, "raw.err"));
+	write_expect(in, ex, 5);
+	ex[0].value_len = strlen(ex[0].line);
+	assert_int_equal(sh("'%s' produce --brokers %s --raw --key raw '%s' "
+			    "2>'%s'",
+			    tool(), f->opt.bootstrap, in, err),
+			 0);
+	size_t n;
+	char **lines = read_lines(err, &n);
+	assert_int_equal(n, 5);
+	snprintf(want, sizeof want, "callsla produce: %s:2: malformed_json: ",
+		 in);
+	assert_prefix(lines[0], want);
+	assert_true(strstr(lines[0], " (sent: --raw)") != NULL);
+	snprintf(want, sizeof want, "callsla produce: %s:4: missing_field: ",
+		 in);
+	assert_prefix(lines[1], want);
+	assert_string_equal(lines[2], "callsla produce: 5 lines, 4 sent "
+				      "(cc.calls 3, cc.agents 1), 2 "
+				      "undecodable (sent: --raw), 1 empty, 0 "
+				      "delivery errors");
+	assert_string_equal(lines[3], "callsla produce:   malformed_json"
+				      "             1");
+	assert_string_equal(lines[4], "callsla produce:   missing_field"
+				      "              1");
+	free_lines(lines, n);
+	check_topic(f->opt.bootstrap, "cc.calls", ex, 5, 3);
+	check_topic(f->opt.bootstrap, "cc.agents", ex, 5, 1);
+
+	/* --raw needs a key: a line that does not decode has no tenant. */
+	assert_int_equal(sh("'%s' produce --brokers %s --raw '%s' 2>/dev/null",
+			    tool(), f->opt.bootstrap, in),
+			 2);
+	assert_int_equal(sh("'%s' produce --brokers %s --key '' '%s' "
+			    "2>/dev/null",
+			    tool(), f->opt.bootstrap, in),
+			 2);
+}
+
+/* ---- consume ------------------------------------------------------------- */
+
+#define TS 1795600800000LL
+
+/* Sends one message with librdkafka to an explicit partition, with a fixed
+ * timestamp: key or value NULL are absent, not empty. */
+static void send_one(rd_kafka_t *rk, const char *topic, int32_t partition,
+		     const void *key, size_t keylen, const void *value,
+		     size_t len, const char *const *hnames,
+		     const void *const *hvalues, const size_t *hlens,
+		     size_t nh)
+{
+	rd_kafka_headers_t *h = rd_kafka_headers_new(nh);
+	for (size_t i = 0; i < nh; i++)
+		assert_int_equal(rd_kafka_header_add(h, hnames[i], -1,
+						     hvalues[i],
+						     (ssize_t)hlens[i]),
+				 0);
+	assert_int_equal(rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic),
+					   RD_KAFKA_V_PARTITION(partition),
+					   RD_KAFKA_V_KEY(key, keylen),
+					   RD_KAFKA_V_VALUE((void *)value, len),
+					   RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+					   RD_KAFKA_V_TIMESTAMP(TS),
+					   RD_KAFKA_V_HEADERS(h),
+					   RD_KAFKA_V_END),
+			 0);
+}
+
+/* Every byte class the JSON writer treats apart: controls, quote,
+ * backslash, DEL, valid 2- and 4-byte UTF-8, a lone continuation byte, a
+ * surrogate, beyond U+10FFFF, overlong forms, a sequence cut short. */
+static const char bin_value[] =
+	"a\0b\x01\x1f\"\\\x7f \xc3\xa9 \xe9 \x80 \xed\xa0\x80 "
+	"\xf0\x9f\x98\x80 \xf4\x90\x80\x80 \xc0\xaf \xe0\x80\xaf "
+	"\xf0\x8f\xbf\xbf \xef\xbf\xbf \xc2";
+static const char bin_json[] =
+	"\"a\\u0000b\\u0001\\u001f\\\"\\\\\\u007f \xc3\xa9 \\u00e9 \\u0080 "
+	"\\u00ed\\u00a0\\u0080 \xf0\x9f\x98\x80 "
+	"\\u00f4\\u0090\\u0080\\u0080 \\u00c0\\u00af "
+	"\\u00e0\\u0080\\u00af \\u00f0\\u008f\\u00bf\\u00bf \xef\xbf\xbf "
+	"\\u00c2\"";
+
+/* Three messages in topic "bin": a tombstone without key on partition 0, a
+ * binary one with headers after it, and one on partition 3. */
+static void fill_bin(const char *bootstrap)
+{
+	rd_kafka_t *rk = client(bootstrap, RD_KAFKA_PRODUCER);
+	const char *names[] = { "h1", "h1", "bin", "\xc3\xa9" };
+	const void *values[] = { "v1", NULL, "\0\xff\n", "\xc3\xbc" };
+	const size_t lens[] = { 2, 0, 3, 2 };
+
+	send_one(rk, "bin", 0, NULL, 0, NULL, 0, NULL, NULL, NULL, 0);
+	send_one(rk, "bin", 0, "k\"\\\t", 4, bin_value,
+		 sizeof bin_value - 1, names, values, lens, 4);
+	send_one(rk, "bin", 3, "p3", 2, "{}", 2, NULL, NULL, NULL, 0);
+	assert_int_equal(rd_kafka_flush(rk, 10000), 0);
+	rd_kafka_destroy(rk);
+}
+
+static void consume_prints_every_byte(void **state)
+{
+	fixture_t *f = *state;
+	char out[160], want[1024];
+	const char *lines_want[3];
+
+	if (!tool())
+		skip();
+	fill_bin(f->def.bootstrap);
+	lines_want[0] = "{\"topic\":\"bin\",\"partition\":0,\"offset\":0,"
+			"\"timestamp_ms\":1795600800000,\"key\":null,"
+			"\"headers\":{},\"value\":null}";
+	snprintf(want, sizeof want,
+		 "{\"topic\":\"bin\",\"partition\":0,\"offset\":1,"
+		 "\"timestamp_ms\":1795600800000,\"key\":\"k\\\"\\\\\\u0009\","
+		 "\"headers\":{\"h1\":\"v1\",\"h1\":null,"
+		 "\"bin\":\"\\u0000\\u00ff\\u000a\",\"\xc3\xa9\":\"\xc3\xbc\"},"
+		 "\"value\":%s}",
+		 bin_json);
+	lines_want[1] = want;
+	lines_want[2] = "{\"topic\":\"bin\",\"partition\":3,\"offset\":0,"
+			"\"timestamp_ms\":1795600800000,\"key\":\"p3\","
+			"\"headers\":{},\"value\":\"{}\"}";
+
+	snprintf(out, sizeof out, "%s", in_dir(f, "bin.out"));
+	assert_int_equal(sh("'%s' consume --brokers %s --topic bin --count 3 "
+			    ">'%s'",
+			    tool(), f->def.bootstrap, out),
+			 0);
+	size_t n;
+	char **lines = read_lines(out, &n);
+	assert_int_equal(n, 3);
+	/* Partitions interleave as they come; each is in offset order. */
+	int p0 = -1;
+	for (size_t i = 0; i < n; i++) {
+		size_t j = 0;
+		while (j < 3 && strcmp(lines[i], lines_want[j]))
+			j++;
+		if (j == 3)
+			fail_msg("unexpected line %s", lines[i]);
+		if (j < 2) {
+			assert_int_equal((int)j, p0 + 1);
+			p0 = (int)j;
+		}
+	}
+	assert_int_equal(p0, 1);
+	free_lines(lines, n);
+
+	/* Fewer than --count: all printed, then exit 1 after the timeout
+	 * (long enough for a loaded machine to fetch the three first). */
+	assert_int_equal(sh("'%s' consume --brokers %s --topic bin --count 4 "
+			    "--timeout 3 >'%s' 2>/dev/null",
+			    tool(), f->def.bootstrap, out),
+			 1);
+	lines = read_lines(out, &n);
+	assert_int_equal(n, 3);
+	free_lines(lines, n);
+	/* From the end: nothing new, exit 1 with or without --count. */
+	assert_int_equal(sh("'%s' consume --brokers %s --topic bin --from-end "
+			    "--timeout 0.5 >'%s' 2>/dev/null",
+			    tool(), f->def.bootstrap, out),
+			 1);
+	lines = read_lines(out, &n);
+	assert_int_equal(n, 0);
+	free_lines(lines, n);
+	/* --count stops early. */
+	assert_int_equal(sh("'%s' consume --brokers %s --topic bin --count 1 "
+			    "--from-beginning >'%s'",
+			    tool(), f->def.bootstrap, out),
+			 0);
+	lines = read_lines(out, &n);
+	assert_int_equal(n, 1);
+	free_lines(lines, n);
+}
+
+static void consume_errors(void **state)
+{
+	fixture_t *f = *state;
+	const char *b = f->def.bootstrap;
+
+	if (!tool())
+		skip();
+	/* Usage: 2. */
+	assert_int_equal(sh("'%s' consume --brokers %s 2>/dev/null", tool(), b),
+			 2);
+	assert_int_equal(sh("'%s' consume --topic t 2>/dev/null", tool()), 2);
+	assert_int_equal(sh("'%s' consume --brokers %s --topic t --count 0 "
+			    "2>/dev/null", tool(), b),
+			 2);
+	assert_int_equal(sh("'%s' consume --brokers %s --topic t --count x "
+			    "2>/dev/null", tool(), b),
+			 2);
+	assert_int_equal(sh("'%s' consume --brokers %s --topic t --timeout 0 "
+			    "2>/dev/null", tool(), b),
+			 2);
+	assert_int_equal(sh("'%s' consume --brokers %s --topic t --from-end "
+			    "--from-beginning 2>/dev/null", tool(), b),
+			 2);
+	assert_int_equal(sh("'%s' consume --brokers %s --topic t -X nosuch=1 "
+			    "2>/dev/null", tool(), b),
+			 2);
+	/* Nothing listens on loopback port 1: 2. */
+	assert_int_equal(sh("'%s' consume --brokers 127.0.0.1:1 --topic t "
+			    "--timeout 0.5 -X log_level=0 2>/dev/null", tool()),
+			 2);
+	/* A topic that does not exist is waited for, not created: 1. */
+	assert_int_equal(sh("'%s' consume --brokers %s --topic never "
+			    "--timeout 0.5 2>/dev/null", tool(), b),
+			 1);
+	rd_kafka_t *rk = client(b, RD_KAFKA_PRODUCER);
+	assert_int_equal(partitions_of(rk, "never"), 0);
+	rd_kafka_destroy(rk);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -704,6 +983,10 @@ int main(void)
 		cmocka_unit_test(undelivered_events_fail),
 		cmocka_unit_test(usage_errors),
 		cmocka_unit_test(topics_are_numbered_up_to_the_limit),
+		cmocka_unit_test(produce_key_overrides_tenant),
+		cmocka_unit_test(produce_raw_sends_every_line),
+		cmocka_unit_test(consume_prints_every_byte),
+		cmocka_unit_test(consume_errors),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -347,7 +347,8 @@ static void sim_reports_undelivered_events(void **state)
 			    "message.timeout.ms=300 2>/dev/null",
 			    tool()),
 			 1);
-	assert_int_equal(sh("'%s' sim --kafka 127.0.0.1:1 2>/dev/null", tool()), 2);
+	/* --topic names a Kafka topic: alone it is a usage error. */
+	assert_int_equal(sh("'%s' sim --topic sim 2>/dev/null", tool()), 2);
 }
 
 int main(void)
