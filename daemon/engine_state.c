@@ -74,15 +74,9 @@ void csla_buf_free(csla_buf_t *b)
 
 /* ---- writing ------------------------------------------------------------ */
 
-static void put(csla_buf_t *b, const void *p, size_t n)
+void csla_buf_put(csla_buf_t *b, const void *p, size_t n)
 {
-	if (b->cap - b->len < n) {
-		size_t cap = b->cap ? b->cap : 4096;
-		while (cap - b->len < n)
-			cap *= 2;
-		b->p = csla_xrealloc(b->p, cap);
-		b->cap = cap;
-	}
+	csla_reserve(&b->p, &b->cap, b->len, n);
 	memcpy(b->p + b->len, p, n);
 	b->len += n;
 }
@@ -93,7 +87,12 @@ static void put_le(csla_buf_t *b, uint64_t v, size_t bytes)
 	unsigned char x[8];
 	for (size_t i = 0; i < bytes; i++)
 		x[i] = (unsigned char)(v >> (8 * i));
-	put(b, x, bytes);
+	csla_buf_put(b, x, bytes);
+}
+
+void csla_buf_put_u64(csla_buf_t *b, uint64_t v)
+{
+	put_le(b, v, 8);
 }
 
 static void put_u8(csla_buf_t *b, uint8_t v)
@@ -106,11 +105,6 @@ static void put_u32(csla_buf_t *b, uint32_t v)
 	put_le(b, v, 4);
 }
 
-static void put_u64(csla_buf_t *b, uint64_t v)
-{
-	put_le(b, v, 8);
-}
-
 static void put_i64(csla_buf_t *b, int64_t v)
 {
 	put_le(b, (uint64_t)v, 8);
@@ -119,26 +113,26 @@ static void put_i64(csla_buf_t *b, int64_t v)
 static void put_str(csla_buf_t *b, const char *p, uint32_t len)
 {
 	put_u32(b, len);
-	put(b, p, len);
+	csla_buf_put(b, p, len);
 }
 
 static void put_day(csla_buf_t *b, const day_sums_t *d)
 {
 	const csla_agg_t *a = &d->agg;
 	put_i64(b, d->day);
-	put_u64(b, a->answered);
-	put_u64(b, a->answered_in_sl);
-	put_u64(b, a->answered_in_rings);
-	put_u64(b, a->abandoned);
-	put_u64(b, a->abandoned_in_sl);
-	put_u64(b, a->short_abandoned);
-	put_u64(b, a->flowout);
-	put_u64(b, a->wait_answered_ms);
+	csla_buf_put_u64(b, a->answered);
+	csla_buf_put_u64(b, a->answered_in_sl);
+	csla_buf_put_u64(b, a->answered_in_rings);
+	csla_buf_put_u64(b, a->abandoned);
+	csla_buf_put_u64(b, a->abandoned_in_sl);
+	csla_buf_put_u64(b, a->short_abandoned);
+	csla_buf_put_u64(b, a->flowout);
+	csla_buf_put_u64(b, a->wait_answered_ms);
 	put_i64(b, a->max_wait_ms);
-	put_u64(b, a->handled);
-	put_u64(b, a->handle_ms);
-	put_u64(b, a->ring_in_rings);
-	put_u64(b, a->rona);
+	csla_buf_put_u64(b, a->handled);
+	csla_buf_put_u64(b, a->handle_ms);
+	csla_buf_put_u64(b, a->ring_in_rings);
+	csla_buf_put_u64(b, a->rona);
 	for (int s = 0; s < CSLA_AS_COUNT; s++)
 		put_i64(b, a->state_ms[s]);
 }
@@ -235,7 +229,7 @@ static void save_calls(csla_buf_t *b, const tenant_t *t)
 		put_u8(b, CF_LIVE | (c->ended ? CF_ENDED : 0) |
 				  (c->waiting ? CF_WAITING : 0));
 		put_u8(b, c->idlen);
-		put(b, call_id(c), c->idlen);
+		csla_buf_put(b, call_id(c), c->idlen);
 		put_i64(b, c->offered_at);
 		put_i64(b, c->last_t);
 		put_u32(b, c->queue);
@@ -288,7 +282,7 @@ static void put_ids(csla_buf_t *b, const csla_idgen_t *g)
 	sort_u64(k, k + n, n);
 	put_u32(b, n);
 	for (uint32_t i = 0; i < n; i++)
-		put_u64(b, k[i]);
+		csla_buf_put_u64(b, k[i]);
 	free(k);
 }
 
@@ -301,7 +295,7 @@ int csla_engine_save_tenant(const csla_engine_t *e, csla_str_t name,
 	if (i == NONE)
 		return -1;
 	const tenant_t *t = &e->tenants[i];
-	put(out, MAGIC, 4);
+	csla_buf_put(out, MAGIC, 4);
 	put_u32(out, VERSION);
 	put_str(out, t->name.p, t->name.len);
 	put_i64(out, e->event_now);

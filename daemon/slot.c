@@ -454,21 +454,6 @@ int csla_jentry_parse(const char *p, size_t len, size_t ntopics,
 
 /* ---- the base ----------------------------------------------------------- */
 
-static void put_bytes(csla_buf_t *b, const void *p, size_t n)
-{
-	csla_reserve(&b->p, &b->cap, b->len, n);
-	memcpy(b->p + b->len, p, n);
-	b->len += n;
-}
-
-static void put_u64le(csla_buf_t *b, uint64_t v)
-{
-	unsigned char le[8];
-	for (int i = 0; i < 8; i++)
-		le[i] = (unsigned char)(v >> (8 * i));
-	put_bytes(b, le, 8);
-}
-
 struct tenants_out {
 	const csla_engine_t *e;
 	csla_buf_t *out;
@@ -480,8 +465,8 @@ static void save_tenant(void *opaque, csla_str_t name)
 	struct tenants_out *to = opaque;
 	to->one.len = 0;
 	csla_engine_save_tenant(to->e, name, &to->one);
-	put_u64le(to->out, to->one.len);
-	put_bytes(to->out, to->one.p, to->one.len);
+	csla_buf_put_u64(to->out, to->one.len);
+	csla_buf_put(to->out, to->one.p, to->one.len);
 }
 
 static void count_tenant(void *opaque, csla_str_t name)
@@ -496,23 +481,23 @@ static void count_tenant(void *opaque, csla_str_t name)
 void csla_slot_save_base(csla_slot_t *s, const char *const *topics,
 			 csla_buf_t *out)
 {
-	put_bytes(out, BASE_MAGIC, 4);
-	put_u64le(out, BASE_VERSION);
-	put_u64le(out, s->ntopics);
+	csla_buf_put(out, BASE_MAGIC, 4);
+	csla_buf_put_u64(out, BASE_VERSION);
+	csla_buf_put_u64(out, s->ntopics);
 	for (size_t t = 0; t < s->ntopics; t++) {
 		size_t len = strlen(topics[t]);
-		put_u64le(out, len);
-		put_bytes(out, topics[t], len);
-		put_u64le(out, (uint64_t)s->next[t]);
+		csla_buf_put_u64(out, len);
+		csla_buf_put(out, topics[t], len);
+		csla_buf_put_u64(out, (uint64_t)s->next[t]);
 	}
-	put_u64le(out, CSLA_REJ__COUNT);
+	csla_buf_put_u64(out, CSLA_REJ__COUNT);
 	for (size_t r = 0; r < CSLA_REJ__COUNT; r++)
-		put_u64le(out, s->rejected[r]);
-	put_u64le(out, s->applied);
+		csla_buf_put_u64(out, s->rejected[r]);
+	csla_buf_put_u64(out, s->applied);
 
 	uint64_t nt = 0;
 	csla_engine_tenants(s->engine, count_tenant, &nt);
-	put_u64le(out, nt);
+	csla_buf_put_u64(out, nt);
 	struct tenants_out to = { .e = s->engine, .out = out };
 	csla_engine_tenants(s->engine, save_tenant, &to);
 	csla_buf_free(&to.one);

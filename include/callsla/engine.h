@@ -66,6 +66,9 @@ typedef struct csla_buf {
 } csla_buf_t;
 
 void csla_buf_free(csla_buf_t *b);
+/* Appends n bytes, or v as 8 little-endian bytes, growing b. */
+void csla_buf_put(csla_buf_t *b, const void *p, size_t n);
+void csla_buf_put_u64(csla_buf_t *b, uint64_t v);
 
 /* Calls cb with the name of every tenant the engine holds, in byte order. */
 void csla_engine_tenants(const csla_engine_t *e,
