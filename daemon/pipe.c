@@ -21,6 +21,7 @@ typedef struct slot {
 struct csla_pipe {
 	csla_engine_t *e;
 	csla_pipe_cb cb;
+	csla_pipe_admit_cb admit;
 	void *opaque;
 	int64_t max_ts;
 	uint64_t skipped;
@@ -105,12 +106,20 @@ static void retire(csla_pipe_t *p)
 		p->skipped++;
 		return;
 	}
+	if (s->r == CSLA_OK && p->admit &&
+	    (s->r = p->admit(p->opaque, &s->ev)) != CSLA_OK)
+		s->err[0] = '\0';
 	if (s->r == CSLA_OK) {
 		s->r = eng_apply(p->e, &s->ev, &s->keys, s->wall_ms);
 		if (s->r != CSLA_OK)
 			snprintf(s->err, sizeof s->err, "%s", engine_why(s->r));
 	}
 	p->cb(p->opaque, s->tag, s->r, s->err);
+}
+
+void csla_pipe_set_admit(csla_pipe_t *p, csla_pipe_admit_cb admit)
+{
+	p->admit = admit;
 }
 
 void csla_pipe_push(csla_pipe_t *p, const char *msg, size_t len,

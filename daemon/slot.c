@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "callsla/pipe.h"
 #include "slot.h"
 #include "util.h"
 
@@ -40,6 +41,8 @@ struct csla_slot {
 	csla_decoder_t *dec;
 	csla_slot_hooks_t hooks;
 	csla_engine_t *engine;
+	csla_pipe_t *pipe;          /* feeds engine, with lookahead */
+	const csla_kmsg_t *batch;   /* the batch the pipe is applying */
 
 	int64_t next[CSLA_SLOT_MAX_TOPICS];
 	int64_t seen[CSLA_SLOT_MAX_TOPICS]; /* next offset to hold */
@@ -58,6 +61,8 @@ struct csla_slot {
 	holdq_t held[CSLA_SLOT_MAX_TOPICS];
 };
 
+static csla_pipe_t *make_pipe(csla_slot_t *s, csla_engine_t *e);
+
 csla_slot_t *csla_slot_new(int32_t partition, size_t ntopics,
 			   const csla_conf_t *conf, csla_decoder_t *dec,
 			   const csla_slot_hooks_t *hooks)
@@ -71,7 +76,9 @@ csla_slot_t *csla_slot_new(int32_t partition, size_t ntopics,
 	s->dec = dec;
 	s->hooks = *hooks;
 	s->engine = csla_engine_new(conf);
-	if (!s->engine) {
+	s->pipe = s->engine ? make_pipe(s, s->engine) : NULL;
+	if (!s->pipe) {
+		csla_engine_destroy(s->engine);
 		free(s);
 		return NULL;
 	}
@@ -99,6 +106,7 @@ void csla_slot_destroy(csla_slot_t *s)
 	held_clear(s);
 	free(s->replay);
 	free(s->pend);
+	csla_pipe_destroy(s->pipe);
 	csla_engine_destroy(s->engine);
 	free(s);
 }
@@ -160,24 +168,33 @@ static void reject(csla_slot_t *s, const csla_kmsg_t *m, csla_reject_t r,
 		s->hooks.reject(s->hooks.opaque, s, m, r, why);
 }
 
-static void apply_one(csla_slot_t *s, const csla_kmsg_t *m, int64_t wall_ms)
+static csla_reject_t pipe_admit(void *opaque, const csla_event_t *ev)
 {
-	csla_event_t ev;
-	char why[160];
+	csla_slot_t *s = opaque;
+	return s->hooks.admit ? s->hooks.admit(s->hooks.opaque, s, ev->tenant)
+			      : CSLA_OK;
+}
 
-	why[0] = '\0';
-	csla_reject_t r = csla_decode(s->dec, m->payload, m->len, &ev, why,
-				      sizeof why);
-	if (r == CSLA_OK && s->hooks.admit)
-		r = s->hooks.admit(s->hooks.opaque, s, ev.tenant);
-	if (r == CSLA_OK) {
-		why[0] = '\0';
-		r = csla_engine_apply(s->engine, &ev, wall_ms);
-	}
+static void pipe_done(void *opaque, uint64_t tag, csla_reject_t r,
+		      const char *why)
+{
+	csla_slot_t *s = opaque;
+	if (r == CSLA_REJ_TENANT_PARTITION_CONFLICT && !*why)
+		why = "the tenant's events go to another partition";
 	if (r != CSLA_OK)
-		reject(s, m, r, why);
+		reject(s, &s->batch[tag], r, why);
 	else
 		s->applied++;
+}
+
+/* A pipe for the slot's engine (a restore replaces the engine). */
+static csla_pipe_t *make_pipe(csla_slot_t *s, csla_engine_t *e)
+{
+	csla_pipe_t *p = csla_pipe_new(e, s->conf->max_message_bytes,
+				       pipe_done, s);
+	if (p)
+		csla_pipe_set_admit(p, pipe_admit);
+	return p;
 }
 
 /* Applies the messages that are new, in the order given, and journals the
@@ -190,15 +207,18 @@ static size_t apply_batch(csla_slot_t *s, const csla_kmsg_t *msgs, size_t n,
 
 	for (size_t t = 0; t < s->ntopics; t++)
 		e.last[t] = -1;
+	s->batch = msgs;
 	for (size_t i = 0; i < n; i++) {
 		const csla_kmsg_t *m = &msgs[i];
 		if (m->topic >= s->ntopics || m->offset < s->next[m->topic])
 			continue;
-		apply_one(s, m, wall_ms);
+		csla_pipe_push(s->pipe, m->payload, m->len, i, wall_ms);
 		s->next[m->topic] = m->offset + 1;
 		e.last[m->topic] = m->offset;
 		fresh++;
 	}
+	csla_pipe_drain(s->pipe);
+	s->batch = NULL;
 	if (fresh && journal) {
 		e.seq = ++s->seq;
 		csla_grow(&s->pend, &s->cappend, s->npend + 1, sizeof *s->pend);
@@ -635,6 +655,15 @@ int csla_slot_restore(csla_slot_t *s, const char *const *topics,
 		keep[nkeep++] = e;
 	}
 
+	csla_pipe_t *pipe = make_pipe(s, eng);
+	if (!pipe) {
+		snprintf(errstr, errlen, "out of memory");
+		free(keep);
+		csla_engine_destroy(eng);
+		return -1;
+	}
+	csla_pipe_destroy(s->pipe);
+	s->pipe = pipe;
 	csla_engine_destroy(s->engine);
 	s->engine = eng;
 	memcpy(s->next, next, sizeof next);

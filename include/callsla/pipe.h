@@ -27,6 +27,13 @@ csla_pipe_t *csla_pipe_new(csla_engine_t *e, size_t max_bytes,
 			   csla_pipe_cb cb, void *opaque);
 void csla_pipe_destroy(csla_pipe_t *p);
 
+/* Called with each decoded event just before it is applied, in push
+ * order, with the callback's opaque: CSLA_OK lets it through, any other
+ * reason rejects it (the daemon binds tenants to partitions there). */
+typedef csla_reject_t (*csla_pipe_admit_cb)(void *opaque,
+					    const csla_event_t *ev);
+void csla_pipe_set_admit(csla_pipe_t *p, csla_pipe_admit_cb admit);
+
 /* Events dated after max_ts are decoded but not applied (replay --at). */
 void csla_pipe_set_max_ts(csla_pipe_t *p, int64_t max_ts);
 uint64_t csla_pipe_skipped(const csla_pipe_t *p);

@@ -495,7 +495,9 @@ static void test_apply(void **state)
 	assert_int_equal(v->hc.rej[1].topic, 0);
 	assert_int_equal(v->hc.rej[1].offset, 13);
 	assert_int_equal(v->hc.rej[1].r, CSLA_REJ_DUPLICATE);
-	assert_string_equal(v->hc.rej[1].why, ""); /* an engine verdict */
+	/* an engine verdict, in the engine's words */
+	assert_string_equal(v->hc.rej[1].why, "event id already seen, or the "
+			    "call's outcome / handling already counted");
 	/* admitted: every message that decoded (all but offset 11) */
 	assert_int_equal(v->hc.nadmit, 5);
 	assert_string_equal(v->hc.seen[0], "default");
