@@ -196,7 +196,7 @@ static void reload(csla_daemon_t *d)
 			 "configuration: %s", err);
 		return;
 	}
-	const csla_daemon_conf_t *a = &d->conf->daemon, *b = &c->daemon;
+	csla_daemon_conf_t *a = &d->conf->daemon, *b = &c->daemon;
 	bool same_topics = a->ntopics == b->ntopics;
 	for (size_t t = 0; same_topics && t < a->ntopics; t++)
 		same_topics = !strcmp(a->topics[t], b->topics[t]);
@@ -206,6 +206,19 @@ static void reload(csla_daemon_t *d)
 		csla_log(CSLA_LOG_WARNING, "reload: consumer, Redis prefix and "
 			 "max_message_bytes changes take effect at the next "
 			 "restart");
+	/* The connections and the key names stay as they were built: the
+	 * running daemon block moves into the new configuration, and only
+	 * its timings are taken from the file. */
+	csla_daemon_conf_t keep = *a;
+	keep.flush_interval_ms = b->flush_interval_ms;
+	keep.checkpoint_interval_ms = b->checkpoint_interval_ms;
+	keep.journal_max = b->journal_max;
+	keep.shutdown_timeout_ms = b->shutdown_timeout_ms;
+	keep.snapshot_ttl_ms = b->snapshot_ttl_ms;
+	keep.redis_timeout_ms = b->redis_timeout_ms;
+	*a = *b;
+	*b = keep;
+	c->max_message_bytes = d->conf->max_message_bytes;
 	for (uint32_t p = 0; p < d->nslots; p++)
 		if (d->slots[p])
 			csla_slot_set_conf(d->slots[p]->s, c);
