@@ -14,7 +14,8 @@ O        ?= 2
 B        ?= build
 FUZZ_SECONDS ?= 30
 
-PKG_CORE := libconfig rdkafka hiredis libevent_core
+PKG_CORE := libconfig rdkafka hiredis libevent_core libevent_extra libcurl \
+            libcrypto libsystemd
 PKG_TEST := cmocka jansson
 
 CPPFLAGS += -Iinclude -Idaemon -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L

@@ -6,7 +6,9 @@ set -eu
 pkgs="build-essential pkg-config clang libclang-rt-dev
       libconfig-dev libcmocka-dev libjansson-dev
       librdkafka-dev libhiredis-dev libevent-dev
-      redis-server tzdata gawk python3"
+      libcurl4-openssl-dev libssl-dev libsystemd-dev
+      redis-server tzdata gawk python3 curl
+      prometheus prometheus-alertmanager chromium systemd"
 
 missing=""
 for p in $pkgs; do

@@ -127,6 +127,95 @@ typedef struct csla_daemon_conf {
 	int64_t shutdown_timeout_ms;    /* SIGTERM to exit, at most [10s], 1s..5m */
 } csla_daemon_conf_t;
 
+
+/* alerts { } (docs/alerts.md).  Rules and notifiers are validated by the
+ * one validation pass like everything else; names are unique. */
+typedef enum csla_cmp {
+	CSLA_CMP_LT = 0, /* "<"  */
+	CSLA_CMP_LE,     /* "<=" */
+	CSLA_CMP_GT,     /* ">"  */
+	CSLA_CMP_GE,     /* ">=" */
+} csla_cmp_t;
+
+typedef enum csla_severity {
+	CSLA_SEV_WARNING = 0,
+	CSLA_SEV_CRITICAL,
+} csla_severity_t;
+
+typedef enum csla_notifier_kind {
+	CSLA_NOTIFY_WEBHOOK = 0,   /* JSON, Standard Webhooks HMAC-SHA256 */
+	CSLA_NOTIFY_SLACK,         /* incoming webhook */
+	CSLA_NOTIFY_PAGERDUTY,     /* Events API v2 */
+	CSLA_NOTIFY_ALERTMANAGER,  /* POST /api/v2/alerts */
+} csla_notifier_kind_t;
+
+typedef struct csla_notifier_conf {
+	char *name;               /* referred to by rules */
+	csla_notifier_kind_t kind;
+	char *url;                /* PagerDuty: [https://events.pagerduty.com/v2/enqueue] */
+	char *secret;             /* webhook signing secret ("whsec_" + base64,
+				     or raw bytes), from secret_file; secret */
+	char *routing_key;        /* PagerDuty integration key, from
+				     routing_key_file; secret */
+	int64_t timeout_ms;       /* one attempt [5s] */
+	uint32_t max_attempts;    /* [8] */
+	int64_t backoff_min_ms;   /* first retry after about this [500ms] */
+	int64_t backoff_max_ms;   /* cap [5m] */
+	int line;
+} csla_notifier_conf_t;
+
+typedef struct csla_kvs {
+	char *key, *value;
+} csla_kvs_t;
+
+typedef struct csla_alert_rule {
+	char *name;
+	char *tenant;             /* glob, fnmatch(3) ["*"] */
+	int scope;                /* csla_scope_t [tenant] */
+	char *id;                 /* glob over the scope's ids ["*"] */
+	int metric;               /* csla_alert_metric_t (alert.h) */
+	char *window;             /* a window name as in snapshots ["15m"] */
+	csla_cmp_t cmp;
+	double threshold;
+	bool has_clear;
+	double clear;             /* resolves only once past this; must lie
+				     on the healthy side of threshold */
+	int64_t for_ms;           /* [0] */
+	uint64_t min_volume;      /* offered calls in the window [0]; for
+				     agent-time metrics: staffed agent-seconds */
+	csla_severity_t severity; /* [warning] */
+	int64_t repeat_ms;        /* re-notify while firing [0: never] */
+	char **notifiers;         /* names from alerts.notifiers */
+	size_t nnotifiers;
+	csla_kvs_t *labels;
+	size_t nlabels;
+	char *summary;            /* template, {tenant} {scope} {id} {window}
+				     {metric} {value} {threshold} {rule}
+				     {severity} and {label.NAME} */
+	int line;
+} csla_alert_rule_t;
+
+typedef struct csla_alerts_conf {
+	int64_t evaluate_every_ms;  /* [1s] */
+	uint32_t queue_max;         /* notifications waiting, all notifiers [10000] */
+	char *stream_key;           /* after the prefix ["alerts"] */
+	uint64_t stream_maxlen;     /* XADD MAXLEN ~ [100000] */
+	csla_alert_rule_t *rules;
+	size_t nrules;
+	csla_notifier_conf_t *notifiers;
+	size_t nnotifiers;
+} csla_alerts_conf_t;
+
+/* http { } (docs/http.md). */
+typedef struct csla_http_conf {
+	bool enabled;             /* [true] */
+	char *listen;             /* ["127.0.0.1:8080"] */
+	char *token;              /* bearer token, from token_file [NULL: none];
+				     secret; /healthz never asks for it */
+	int64_t max_lag_ms;       /* /readyz fails past this consumer lag [30s] */
+	int64_t series_hours;     /* per-minute history kept [6] */
+} csla_http_conf_t;
+
 #define CSLA_MAX_WINDOWS 16
 
 typedef struct csla_conf {
@@ -156,6 +245,8 @@ typedef struct csla_conf {
 	size_t ntenants;
 
 	csla_daemon_conf_t daemon;
+	csla_alerts_conf_t alerts;
+	csla_http_conf_t http;
 } csla_conf_t;
 
 /* The name a window of length ms carries in snapshots, after `prefix`
