@@ -39,6 +39,9 @@ test_libs   = $(shell pkg-config --libs $(PKG_TEST))
 # tool's subcommands (cmd_*).
 CORE_SRC  := $(filter-out daemon/main_%.c daemon/cmd_%.c,$(wildcard daemon/*.c))
 CORE_OBJ  := $(CORE_SRC:%.c=$(B)/%.o)
+# Files built from non-C sources (the wallboard page) go into $(B)/gen.
+GEN_SRC   := $(B)/gen/wallboard.c
+CORE_OBJ  += $(GEN_SRC:%.c=%.o)
 TOOL_SRC  := daemon/main_callsla.c $(wildcard daemon/cmd_*.c)
 TOOL_OBJ  := $(TOOL_SRC:%.c=$(B)/%.o)
 DAEMON_OBJ := $(B)/daemon/main_callslad.o
@@ -60,6 +63,15 @@ $(DEPS): scripts/install-deps.sh
 $(B)/%.o: %.c | $(DEPS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(core_cflags) $(test_cflags) -MMD -MP -c $< -o $@
+
+# The wallboard page becomes a C array (daemon/wallboard.h).
+$(B)/gen/wallboard.c: daemon/wallboard.html scripts/embed.sh
+	@mkdir -p $(dir $@)
+	sh scripts/embed.sh wallboard.h csla_wallboard_html daemon/wallboard.html >$@.tmp
+	mv $@.tmp $@
+
+$(B)/gen/%.o: $(B)/gen/%.c | $(DEPS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
 
 $(B)/libcallsla.a: $(CORE_OBJ)
 	$(AR) rcs $@ $^
@@ -93,18 +105,43 @@ bench: $(BENCH_BIN) $(B)/callsla
 # with it.  Each target runs FUZZ_SECONDS.
 FUZZ_CC = clang $(CPPFLAGS) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined \
           -fno-sanitize-recover=all
-fuzz: | $(DEPS)
+fuzz: $(GEN_SRC) | $(DEPS)
 	@mkdir -p $(B)/fuzz/corpus-decode $(B)/fuzz/corpus-engine
 	$(FUZZ_CC) -o $(B)/fuzz/fuzz_decode tests/fuzz/fuzz_decode.c \
 	  daemon/decode.c daemon/timefmt.c daemon/names.c
 	$(FUZZ_CC) -o $(B)/fuzz/fuzz_engine tests/fuzz/fuzz_engine.c \
-	  $(CORE_SRC) $(core_libs)
+	  $(CORE_SRC) $(GEN_SRC) $(core_libs)
 	$(B)/fuzz/fuzz_decode -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
 	  -dict=tests/fuzz/events.dict $(B)/fuzz/corpus-decode \
 	  tests/corpus/valid tests/corpus/reject
 	$(B)/fuzz/fuzz_engine -max_total_time=$(FUZZ_SECONDS) -max_len=8192 \
 	  -dict=tests/fuzz/events.dict $(B)/fuzz/corpus-engine \
 	  tests/corpus/engine tests/fuzz/engine-seeds
+
+# make install [PREFIX=/usr/local] [DESTDIR=]: the two binaries, the unit
+# with their installed paths written in, and the example configuration
+# unless one is already there (docs/systemd.md).
+# uninstall leaves /etc/callsla alone: it is the operator's.  The binaries
+# are built if missing but not rebuilt (nor relinked without the SANITIZE
+# they were built with): `make` first, then `sudo make install`.
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+SYSCONFDIR ?= /etc
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+.PHONY: install uninstall
+install: | $(B)/callsla $(B)/callslad
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(UNITDIR) \
+	  $(DESTDIR)$(SYSCONFDIR)/callsla
+	install -m 0755 $(B)/callsla $(B)/callslad $(DESTDIR)$(BINDIR)
+	sed -e 's#/usr/bin/callslad#$(BINDIR)/callslad#g' \
+	  -e 's#/etc/callsla/#$(SYSCONFDIR)/callsla/#g' conf/callslad.service \
+	  >$(B)/callslad.service
+	install -m 0644 $(B)/callslad.service $(DESTDIR)$(UNITDIR)
+	[ -e $(DESTDIR)$(SYSCONFDIR)/callsla/callsla.conf ] || \
+	  install -m 0644 conf/callsla.conf $(DESTDIR)$(SYSCONFDIR)/callsla
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/callsla $(DESTDIR)$(BINDIR)/callslad \
+	  $(DESTDIR)$(UNITDIR)/callslad.service
 
 clean:
 	rm -rf $(B)

@@ -108,6 +108,7 @@ zone_of() { # zone_of N: the zone of tenant tN
 {
 	echo 'engine = { clock = "event"; };'
 	echo "kafka = { $KAFKA };"
+	echo 'http = { listen = "127.0.0.1:0"; };'
 	echo 'tenants = ('
 	i=1
 	while [ $i -le $TENANTS ]; do

@@ -12,5 +12,6 @@ int csla_cmd_produce(int argc, char **argv);
 int csla_cmd_consume(int argc, char **argv);
 int csla_cmd_devbroker(int argc, char **argv);
 int csla_cmd_snapshot(int argc, char **argv);
+int csla_cmd_alert_test(int argc, char **argv);
 
 #endif

@@ -98,6 +98,16 @@ static void daemon_summary(const csla_daemon_conf_t *d)
 	print_duration("daemon.shutdown_timeout", d->shutdown_timeout_ms);
 }
 
+static void http_summary(const csla_http_conf_t *h)
+{
+	print_str("http.enabled", h->enabled ? "true" : "false");
+	print_str("http.listen", h->listen);
+	print_secret("http.token", h->token);
+	print_duration("http.max_lag", h->max_lag_ms);
+	printf("http.series_hours: %u\n", (unsigned)h->series_hours);
+	print_str("http.metrics_agents", h->metrics_agents ? "true" : "false");
+}
+
 int csla_cmd_check_config(int argc, char **argv)
 {
 	char err[512];
@@ -119,6 +129,7 @@ int csla_cmd_check_config(int argc, char **argv)
 	printf("%s: ok\n", argv[1]);
 	summary(conf);
 	daemon_summary(&conf->daemon);
+	http_summary(&conf->http);
 	csla_conf_destroy(conf);
 	return 0;
 }

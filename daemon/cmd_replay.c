@@ -1,5 +1,6 @@
 /* cmd_replay.c - `callsla replay`: JSONL events through the engine on the
- * event clock, snapshot lines out.  The adapter around the pure core: it
+ * event clock, snapshot lines out (or, with --alerts, the transitions of
+ * the alert rules).  The adapter around the pure core: it
  * reads the file, the configuration and the system clock; the engine does
  * the rest exactly as the daemon's will. */
 #include <ctype.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "callsla/alert.h"
 #include "callsla/config.h"
 #include "callsla/engine.h"
 #include "callsla/pipe.h"
@@ -36,17 +38,7 @@ static void emit(void *opaque, const csla_snapshot_t *s)
 		if (i == o->nwindows)
 			return;
 	}
-	size_t need = csla_snapshot_json(s, o->buf, o->cap);
-	if (need >= o->cap) {
-		o->cap = need + 1;
-		char *nb = realloc(o->buf, o->cap);
-		if (!nb) {
-			fprintf(stderr, "callsla replay: out of memory\n");
-			exit(1);
-		}
-		o->buf = nb;
-		csla_snapshot_json(s, o->buf, o->cap);
-	}
+	size_t need = csla_snapshot_json_grow(s, &o->buf, &o->cap);
 	o->buf[need] = '\n';
 	fwrite(o->buf, 1, need + 1, stdout);
 }
@@ -66,11 +58,60 @@ static int parse_at(const char *s, int64_t *ms)
 	return csla_time_parse_rfc3339(s, strlen(s), ms);
 }
 
+/* --alerts: the rules are evaluated at every multiple of
+ * alerts.evaluate_every that the event clock crosses, just before the
+ * first event later than it is applied, so that each evaluation sees
+ * exactly the events up to its time. */
+typedef struct alerting {
+	csla_alerts_t *al;
+	csla_engine_t *e;
+	int64_t every;
+	int64_t next;      /* the next multiple to evaluate at */
+	uint64_t transitions;
+	csla_buf_t line;
+} alerting_t;
+
+static void print_alert(void *opaque, const csla_alert_event_t *ev)
+{
+	alerting_t *x = opaque;
+
+	x->line.len = 0;
+	csla_alert_event_json(ev, &x->line);
+	csla_buf_put(&x->line, "\n", 1);
+	fwrite(x->line.p, 1, x->line.len, stdout);
+	x->transitions++;
+}
+
+/* Evaluates at every multiple before `until` not yet evaluated. */
+static void ticks_before(alerting_t *x, int64_t until)
+{
+	int64_t clock = csla_engine_event_now(x->e);
+
+	if (clock == INT64_MIN)
+		return; /* nothing applied: nothing to judge */
+	if (x->next == INT64_MIN) /* the first multiple the clock reaches */
+		x->next = clock % x->every == 0 || clock < 0
+				  ? clock - clock % x->every
+				  : clock - clock % x->every + x->every;
+	for (; x->next < until; x->next += x->every)
+		csla_alerts_eval(x->al, x->e, x->next, print_alert, x);
+}
+
 typedef struct rejects {
 	const char *file;
 	uint64_t lines, applied, rejected;
 	csla_reject_counts_t counts;
+	alerting_t *alerts; /* NULL without --alerts */
 } rejects_t;
+
+/* The pipe's admit hook: ticks crossed before ev are evaluated first. */
+static csla_reject_t before_apply(void *opaque, const csla_event_t *ev)
+{
+	rejects_t *x = opaque;
+
+	ticks_before(x->alerts, ev->ts_ms);
+	return CSLA_OK;
+}
 
 static void count_reject(void *opaque, uint64_t line, csla_reject_t r,
 			 const char *err)
@@ -149,7 +190,9 @@ static int feed(FILE *in, const char *file, csla_pipe_t *pipe, int64_t wall,
 static int usage(void)
 {
 	fprintf(stderr, "usage: callsla replay [--config FILE] [--at TS] "
-			"[--window W]... FILE|-\n");
+			"[--window W]... FILE|-\n"
+			"       callsla replay --alerts [--config FILE] "
+			"[--at TS] FILE|-\n");
 	return 2;
 }
 
@@ -164,7 +207,7 @@ static int64_t wall_now(void)
 int csla_cmd_replay(int argc, char **argv)
 {
 	const char *conf_path = NULL, *file = NULL;
-	bool have_at = false;
+	bool have_at = false, alerts = false;
 	int64_t at = 0;
 	out_t out = { 0 };
 	char *windows[CSLA_MAX_WINDOWS * 4];
@@ -183,6 +226,8 @@ int csla_cmd_replay(int argc, char **argv)
 				return 2;
 			}
 			have_at = true;
+		} else if (!strcmp(a, "--alerts")) {
+			alerts = true;
 		} else if (!strcmp(a, "--window") && i + 1 < argc) {
 			if (out.nwindows == sizeof windows / sizeof *windows)
 				return usage();
@@ -194,7 +239,7 @@ int csla_cmd_replay(int argc, char **argv)
 		else
 			file = a;
 	}
-	if (!file)
+	if (!file || (alerts && out.nwindows))
 		return usage();
 
 	char err[512];
@@ -226,13 +271,28 @@ int csla_cmd_replay(int argc, char **argv)
 	}
 	if (have_at)
 		csla_pipe_set_max_ts(pipe, at);
+	alerting_t alerting = { .e = eng, .every = conf->alerts.evaluate_every_ms,
+				.next = INT64_MIN };
+	if (alerts) {
+		if (!(alerting.al = csla_alerts_new(conf))) {
+			fprintf(stderr, "callsla replay: out of memory\n");
+			exit(1);
+		}
+		rej.alerts = &alerting;
+		csla_pipe_set_admit(pipe, before_apply);
+	}
 	int status = feed(in, file, pipe, wall_now(), &rej.lines);
 	if (in != stdin)
 		fclose(in);
 
 	int64_t now = have_at ? at : csla_engine_event_now(eng);
-	if (status == 0 && (have_at || rej.applied))
+	if (status == 0 && alerts && rej.applied) {
+		/* the ticks up to the end, and the end itself */
+		ticks_before(&alerting, now);
+		csla_alerts_eval(alerting.al, eng, now, print_alert, &alerting);
+	} else if (status == 0 && (have_at || rej.applied)) {
 		csla_engine_snapshot(eng, now, emit, &out);
+	}
 	fflush(stdout);
 
 	fprintf(stderr, "callsla replay: %llu lines, %llu applied, %llu "
@@ -245,6 +305,11 @@ int csla_cmd_replay(int argc, char **argv)
 			fprintf(stderr, "callsla replay:   %-26s %llu\n",
 				csla_reject_name((csla_reject_t)r),
 				(unsigned long long)rej.counts.n[r]);
+	if (alerts)
+		fprintf(stderr, "callsla replay: %llu alert transitions\n",
+			(unsigned long long)alerting.transitions);
+	csla_alerts_destroy(alerting.al);
+	csla_buf_free(&alerting.line);
 	free(out.buf);
 	csla_pipe_destroy(pipe);
 	csla_engine_destroy(eng);

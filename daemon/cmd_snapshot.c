@@ -22,14 +22,13 @@
 #include "callsla/config.h"
 #include "cmd.h"
 #include "redis_addr.h"
+#include "snaprow.h"
 
 #define ME "callsla snapshot"
 #define DEFAULT_PREFIX "callsla:"
 #define DEFAULT_TIMEOUT_MS 2000
 /* A password file holds one line; anything larger is not one. */
 #define PASSWORD_MAX 4096
-/* "2026-11-25T10:15:00.000Z" */
-#define AS_OF_LEN 24
 
 static const char *const scopes[] = { "agent", "queue", "team", "tenant" };
 
@@ -315,66 +314,23 @@ fail:
 	return NULL;
 }
 
-/* A byte string, compared as memcmp does, the shorter first on a tie:
- * the order the engine emits names in. */
-typedef struct bytes {
-	const char *p;
-	size_t n;
-} bytes_t;
-
-static int bytes_cmp(bytes_t a, bytes_t b)
-{
-	int r = memcmp(a.p, b.p, a.n < b.n ? a.n : b.n);
-	return r ? r : (a.n > b.n) - (a.n < b.n);
-}
+typedef csla_bytes_t bytes_t;
+typedef csla_snaprow_t row_t;
 
 static int bytes_ptr_cmp(const void *a, const void *b)
 {
-	return bytes_cmp(*(const bytes_t *)a, *(const bytes_t *)b);
-}
-
-/* One stored row and the parts of its field name. */
-typedef struct row {
-	bytes_t scope, window, id, json;
-} row_t;
-
-static int row_cmp(const void *a, const void *b)
-{
-	const row_t *x = a, *y = b;
-	int r = bytes_cmp(x->scope, y->scope);
-	if (!r)
-		r = bytes_cmp(x->id, y->id);
-	if (!r)
-		r = bytes_cmp(x->window, y->window);
-	return r;
-}
-
-/* Splits "{scope}|{window}|{id}": scope and window never hold '|', the id
- * may.  Returns 0, or -1 when the field does not have that form. */
-static int split_field(const char *p, size_t n, row_t *row)
-{
-	const char *a = memchr(p, '|', n), *b;
-
-	if (!a || a == p)
-		return -1;
-	b = memchr(a + 1, '|', n - (size_t)(a + 1 - p));
-	if (!b || b == a + 1)
-		return -1;
-	row->scope = (bytes_t){ p, (size_t)(a - p) };
-	row->window = (bytes_t){ a + 1, (size_t)(b - a - 1) };
-	row->id = (bytes_t){ b + 1, n - (size_t)(b + 1 - p) };
-	return 0;
+	return csla_bytes_cmp(*(const bytes_t *)a, *(const bytes_t *)b);
 }
 
 static bool wanted(const args_t *a, const row_t *row)
 {
-	if (a->scope && bytes_cmp(row->scope, (bytes_t){ a->scope,
+	if (a->scope && csla_bytes_cmp(row->scope, (bytes_t){ a->scope,
 							 strlen(a->scope) }))
 		return false;
 	if (!a->nwindows)
 		return true;
 	for (size_t i = 0; i < a->nwindows; i++)
-		if (!bytes_cmp(row->window, (bytes_t){ a->windows[i],
+		if (!csla_bytes_cmp(row->window, (bytes_t){ a->windows[i],
 						       strlen(a->windows[i]) }))
 			return true;
 	return false;
@@ -408,10 +364,10 @@ static char *tenant_as_of(redisContext *c, const target_t *t, bytes_t tenant)
 	const char *argv[3] = { "HGET", key, "as_of" };
 	size_t lens[3] = { 4, klen, 5 };
 	redisReply *r = command(c, t->where, 3, argv, lens);
-	if (r && r->type == REDIS_REPLY_STRING && r->len == AS_OF_LEN) {
-		v = malloc(AS_OF_LEN + 1);
+	if (r && r->type == REDIS_REPLY_STRING && r->len == CSLA_AS_OF_LEN) {
+		v = malloc(CSLA_AS_OF_LEN + 1);
 		if (v)
-			memcpy(v, r->str, AS_OF_LEN + 1);
+			memcpy(v, r->str, CSLA_AS_OF_LEN + 1);
 	}
 	freeReplyObject(r);
 	free(key);
@@ -421,23 +377,16 @@ static char *tenant_as_of(redisContext *c, const target_t *t, bytes_t tenant)
 /* One row, its "as_of" value replaced by asof (when not NULL). */
 static void print_row(bytes_t json, const char *asof)
 {
-	static const char tag[] = "\"as_of\":\"";
-	const size_t tl = sizeof tag - 1;
-	const char *p = json.p, *end = json.p + json.n;
+	long at = asof ? csla_snaprow_as_of(json.p, json.n) : -1;
 
-	while (asof && (p = memchr(p, '"', (size_t)(end - p))) &&
-	       (size_t)(end - p) >= tl + AS_OF_LEN + 1) {
-		if (!memcmp(p, tag, tl) && p[tl + AS_OF_LEN] == '"') {
-			fwrite(json.p, 1, (size_t)(p - json.p) + tl, stdout);
-			fwrite(asof, 1, AS_OF_LEN, stdout);
-			p += tl + AS_OF_LEN;
-			fwrite(p, 1, (size_t)(end - p), stdout);
-			putchar('\n');
-			return;
-		}
-		p++;
+	if (at >= 0) {
+		fwrite(json.p, 1, (size_t)at, stdout);
+		fwrite(asof, 1, CSLA_AS_OF_LEN, stdout);
+		fwrite(json.p + at + CSLA_AS_OF_LEN, 1,
+		       json.n - (size_t)at - CSLA_AS_OF_LEN, stdout);
+	} else {
+		fwrite(json.p, 1, json.n, stdout);
 	}
-	fwrite(json.p, 1, json.n, stdout);
 	putchar('\n');
 }
 
@@ -487,7 +436,7 @@ static int print_tenant(redisContext *c, const target_t *t, const args_t *a,
 		if (f->type != REDIS_REPLY_STRING ||
 		    v->type != REDIS_REPLY_STRING)
 			continue; /* HGETALL answers strings only */
-		if (split_field(f->str, f->len, &row) == -1) {
+		if (csla_snaprow_split(f->str, f->len, &row) == -1) {
 			fprintf(stderr, ME ": %s: field \"%.*s\" is not "
 					"SCOPE|WINDOW|ID: skipped\n",
 				key, (int)f->len, f->str);
@@ -506,7 +455,7 @@ static int print_tenant(redisContext *c, const target_t *t, const args_t *a,
 		if (wanted(a, &row))
 			rows[nrows++] = row;
 	}
-	qsort(rows, nrows, sizeof *rows, row_cmp);
+	qsort(rows, nrows, sizeof *rows, csla_snaprow_cmp);
 	char *asof = tenant_as_of(c, t, tenant);
 	for (size_t i = 0; i < nrows; i++)
 		print_row(rows[i].json, asof);

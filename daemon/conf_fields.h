@@ -48,6 +48,22 @@ extern const csla_conf_field_t csla_redis_fields[];
 extern const size_t csla_n_redis_fields;
 extern const csla_conf_field_t csla_daemon_fields[];
 extern const size_t csla_n_daemon_fields;
+/* The numbers and switches of http { }: offsets into csla_http_conf_t.
+ * listen and token_file are read by hand in conf_file.c. */
+extern const csla_conf_field_t csla_http_fields[];
+extern const size_t csla_n_http_fields;
+
+/* alerts { } (offsets into csla_alerts_conf_t), a rule's durations
+ * (csla_alert_rule_t) and a notifier's numbers (csla_notifier_conf_t).
+ * Their strings, names and lists are read by hand in conf_file.c. */
+extern const csla_conf_field_t csla_alerts_fields[];
+extern const size_t csla_n_alerts_fields;
+extern const csla_conf_field_t csla_rule_fields[];
+extern const size_t csla_n_rule_fields;
+extern const csla_conf_field_t csla_notifier_fields[];
+extern const size_t csla_n_notifier_fields;
+/* A notifier's built-in timings (its strings stay NULL). */
+void csla_notifier_defaults(csla_notifier_conf_t *n);
 
 /* Wipes a secret's bytes (explicit_bzero: the compiler may not drop it)
  * and frees it.  NULL is fine.  Used for every value marked secret, so a

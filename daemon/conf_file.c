@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "callsla/alert.h"
 #include "callsla/timefmt.h"
 #include "conf_fields.h"
 #include "util.h"
@@ -135,13 +136,12 @@ static int read_count(struct loader *ld, const config_setting_t *s,
 	return 0;
 }
 
-static int read_enum(struct loader *ld, const config_setting_t *s,
-		     csla_cf_kind_t kind, int *out)
+/* A string that must be one of names[0..n): its index into *out. */
+static int read_choice(struct loader *ld, const config_setting_t *s,
+		       const char *const *names, size_t n, int *out)
 {
-	size_t n;
-	const char *const *names = csla_cf_enum_names(kind, &n);
 	const char *str;
-	char list[128] = "";
+	char list[160] = "";
 
 	if (config_setting_type(s) == CONFIG_TYPE_STRING) {
 		str = config_setting_get_string(s);
@@ -157,6 +157,15 @@ static int read_enum(struct loader *ld, const config_setting_t *s,
 		strcat(list, "\"");
 	}
 	return fail(ld, s, "expected one of %s", list);
+}
+
+static int read_enum(struct loader *ld, const config_setting_t *s,
+		     csla_cf_kind_t kind, int *out)
+{
+	size_t n;
+	const char *const *names = csla_cf_enum_names(kind, &n);
+
+	return read_choice(ld, s, names, n, out);
 }
 
 static int read_list(struct loader *ld, const config_setting_t *s,
@@ -756,6 +765,340 @@ static int read_daemon(struct loader *ld, const config_setting_t *s)
 			    &ld->conf->daemon, NULL, NULL, NULL);
 }
 
+/* http { }: listen as written (validation checks it); the bearer token
+ * only from a file, so that it is never in the configuration itself. */
+static int http_extra(struct loader *ld, const config_setting_t *s,
+		      void *obj)
+{
+	csla_http_conf_t *h = obj;
+	const char *name = config_setting_name(s);
+
+	if (!strcmp(name, "listen"))
+		return read_string(ld, s, &h->listen) ? -1 : 1;
+	if (strcmp(name, "token_file"))
+		return 0;
+	if (read_secret(ld, s, &h->token))
+		return -1;
+	note(ld, &h->token, s);
+	return 1;
+}
+
+static int read_http(struct loader *ld, const config_setting_t *s)
+{
+	return read_members(ld, s, csla_http_fields, csla_n_http_fields,
+			    &ld->conf->http, NULL, http_extra, &ld->conf->http);
+}
+
+/* ---- alerts { } ------------------------------------------------------------ */
+
+static const char *const scope_names[] = { "agent", "queue", "team",
+					   "tenant" };
+static const char *const cmp_names[] = { "<", "<=", ">", ">=" };
+static const char *const severity_names[] = { "warning", "critical" };
+static const char *const notifier_kinds[] = { "webhook", "slack",
+					      "pagerduty", "alertmanager" };
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+static int read_number(struct loader *ld, const config_setting_t *s,
+		       double *out)
+{
+	if (config_setting_type(s) == CONFIG_TYPE_FLOAT)
+		*out = config_setting_get_float(s);
+	else if (is_int(s))
+		*out = (double)config_setting_get_int64(s);
+	else
+		return fail(ld, s, "expected a number");
+	note(ld, out, s);
+	return 0;
+}
+
+/* [ "a", "b" ] into a new array of strings, each noted. */
+static int read_names(struct loader *ld, const config_setting_t *s,
+		      char ***out, size_t *nout)
+{
+	size_t n;
+
+	if (!config_setting_is_array(s) && !config_setting_is_list(s))
+		return fail(ld, s, "expected a list of names such as "
+			    "[\"ops\"]");
+	n = (size_t)config_setting_length(s);
+	/* Sized once: the recorded field addresses must not move. */
+	*out = csla_xcalloc(n + 1, sizeof **out);
+	for (size_t i = 0; i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+
+		if (config_setting_type(e) != CONFIG_TYPE_STRING)
+			return fail(ld, e, "expected a string");
+		(*out)[i] = csla_xstrndup(config_setting_get_string(e),
+					  strlen(config_setting_get_string(e)));
+		*nout = i + 1;
+		note(ld, &(*out)[i], e);
+	}
+	return 0;
+}
+
+/* labels = { team = "frontline"; }: string values, in file order. */
+static int read_labels(struct loader *ld, const config_setting_t *g,
+		       csla_alert_rule_t *r)
+{
+	size_t n;
+
+	if (!config_setting_is_group(g))
+		return fail(ld, g, "expected a group { name = \"value\"; }");
+	n = (size_t)config_setting_length(g);
+	r->labels = csla_xcalloc(n + 1, sizeof *r->labels);
+	for (size_t i = 0; i < n; i++) {
+		const config_setting_t *s = config_setting_get_elem(g, (unsigned)i);
+		const char *name = config_setting_name(s);
+
+		if (config_setting_type(s) != CONFIG_TYPE_STRING)
+			return fail(ld, s, "expected a string");
+		/* Notifiers send these labels themselves: a rule's own
+		 * would contradict them. */
+		static const char *const builtin[] = {
+			"alertname", "tenant", "scope", "id", "severity",
+			"window",
+		};
+		for (size_t k = 0; k < NELEM(builtin); k++)
+			if (!strcmp(name, builtin[k]))
+				return fail(ld, s, "\"%s\" is a label callsla "
+					    "sets itself (alertname, tenant, "
+					    "scope, id, severity, window)",
+					    name);
+		r->labels[i].key = csla_xstrndup(name, strlen(name));
+		r->labels[i].value =
+			csla_xstrndup(config_setting_get_string(s),
+				      strlen(config_setting_get_string(s)));
+		r->nlabels = i + 1;
+	}
+	return 0;
+}
+
+static int rule_member(struct loader *ld, const config_setting_t *s,
+		       void *obj)
+{
+	csla_alert_rule_t *r = obj;
+	const char *name = config_setting_name(s);
+	int e = 0;
+	uint64_t u;
+	static const csla_conf_field_t volume = {
+		"min_volume", CSLA_CF_SIZE, 0, 0, 0, 0, 0,
+		"from 0 to 18446744073709551615"
+	};
+
+	if (!strcmp(name, "name"))
+		return read_string(ld, s, &r->name) ? -1 : 1;
+	if (!strcmp(name, "tenant"))
+		return read_string(ld, s, &r->tenant) ? -1 : 1;
+	if (!strcmp(name, "id"))
+		return read_string(ld, s, &r->id) ? -1 : 1;
+	if (!strcmp(name, "window"))
+		return read_string(ld, s, &r->window) ? -1 : 1;
+	if (!strcmp(name, "summary"))
+		return read_string(ld, s, &r->summary) ? -1 : 1;
+	if (!strcmp(name, "threshold"))
+		return read_number(ld, s, &r->threshold) ? -1 : 1;
+	if (!strcmp(name, "clear")) {
+		r->has_clear = true;
+		return read_number(ld, s, &r->clear) ? -1 : 1;
+	}
+	if (!strcmp(name, "notifiers"))
+		return read_names(ld, s, &r->notifiers, &r->nnotifiers) ? -1 : 1;
+	if (!strcmp(name, "labels"))
+		return read_labels(ld, s, r) ? -1 : 1;
+	if (!strcmp(name, "min_volume")) {
+		if (read_count(ld, s, &volume, UINT64_MAX, &u))
+			return -1;
+		r->min_volume = u;
+		note(ld, &r->min_volume, s);
+		return 1;
+	}
+	if (!strcmp(name, "metric")) {
+		const char *m = config_setting_type(s) == CONFIG_TYPE_STRING ?
+					config_setting_get_string(s) : "";
+
+		r->metric = csla_alert_metric_parse(m);
+		if (r->metric < 0) {
+			char list[400] = "";
+
+			for (int i = 0; i < CSLA_AM__COUNT; i++) {
+				strcat(list, i ? ", " : "");
+				strcat(list, csla_alert_metric_name(i));
+			}
+			return fail(ld, s, "unknown metric; expected one of %s",
+				    list);
+		}
+		note(ld, &r->metric, s);
+		return 1;
+	}
+	if (!strcmp(name, "scope")) {
+		if (read_choice(ld, s, scope_names, NELEM(scope_names), &e))
+			return -1;
+		r->scope = e;
+		note(ld, &r->scope, s);
+		return 1;
+	}
+	if (!strcmp(name, "op")) {
+		if (read_choice(ld, s, cmp_names, NELEM(cmp_names), &e))
+			return -1;
+		r->cmp = (csla_cmp_t)e;
+		note(ld, &r->cmp, s);
+		return 1;
+	}
+	if (!strcmp(name, "severity")) {
+		if (read_choice(ld, s, severity_names, NELEM(severity_names),
+				&e))
+			return -1;
+		r->severity = (csla_severity_t)e;
+		note(ld, &r->severity, s);
+		return 1;
+	}
+	return 0;
+}
+
+static char *dup_lit(const char *s)
+{
+	return csla_xstrndup(s, strlen(s));
+}
+
+/* rules = ( { name = ...; metric = ...; op = "<"; threshold = 0.9; ... } ) */
+static int read_alert_rules(struct loader *ld, const config_setting_t *s,
+			    csla_alerts_conf_t *ac)
+{
+	static const char *const required[] = { "name", "metric", "op",
+						"threshold" };
+	size_t n;
+
+	if (!config_setting_is_list(s))
+		return fail(ld, s, "expected a list ( { name = \"...\"; ... } )");
+	n = (size_t)config_setting_length(s);
+	/* Sized once: the recorded field addresses must not move. */
+	ac->rules = csla_xcalloc(n + 1, sizeof *ac->rules);
+	for (size_t i = 0; i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+		csla_alert_rule_t *r = &ac->rules[i];
+
+		ac->nrules = i + 1;
+		r->line = (int)config_setting_source_line(e);
+		r->scope = CSLA_SCOPE_TENANT;
+		r->severity = CSLA_SEV_WARNING;
+		if (read_members(ld, e, csla_rule_fields, csla_n_rule_fields,
+				 r, NULL, rule_member, r))
+			return -1;
+		for (size_t k = 0; k < NELEM(required); k++)
+			if (!config_setting_get_member(e, required[k]))
+				return fail(ld, e, "missing \"%s\"", required[k]);
+		if (!r->tenant)
+			r->tenant = dup_lit("*");
+		if (!r->id)
+			r->id = dup_lit("*");
+		if (!r->window)
+			r->window = dup_lit("15m");
+	}
+	return 0;
+}
+
+static int notifier_member(struct loader *ld, const config_setting_t *s,
+			   void *obj)
+{
+	csla_notifier_conf_t *nc = obj;
+	const char *name = config_setting_name(s);
+	/* A Slack webhook URL is itself a credential: url_file. */
+	char **secret = !strcmp(name, "secret_file") ? &nc->secret :
+			!strcmp(name, "routing_key_file") ? &nc->routing_key :
+			!strcmp(name, "url_file") ? &nc->url :
+						    NULL;
+	int e = 0;
+
+	if (!strcmp(name, "name"))
+		return read_string(ld, s, &nc->name) ? -1 : 1;
+	if ((!strcmp(name, "url") || !strcmp(name, "url_file")) && nc->url)
+		return fail(ld, s, "url and url_file name the same setting: "
+			    "give one");
+	if (!strcmp(name, "url"))
+		return read_string(ld, s, &nc->url) ? -1 : 1;
+	if (!strcmp(name, "type")) {
+		if (read_choice(ld, s, notifier_kinds, NELEM(notifier_kinds),
+				&e))
+			return -1;
+		nc->kind = (csla_notifier_kind_t)e;
+		note(ld, &nc->kind, s);
+		return 1;
+	}
+	if (!secret)
+		return 0;
+	if (read_secret(ld, s, secret))
+		return -1;
+	note(ld, secret, s);
+	return 1;
+}
+
+/* notifiers = ( { name = "ops"; type = "webhook"; url = ...; } ) */
+static int read_notifiers(struct loader *ld, const config_setting_t *s,
+			  csla_alerts_conf_t *ac)
+{
+	size_t n;
+
+	if (!config_setting_is_list(s))
+		return fail(ld, s, "expected a list ( { name = \"...\"; "
+			    "type = \"webhook\"; ... } )");
+	n = (size_t)config_setting_length(s);
+	ac->notifiers = csla_xcalloc(n + 1, sizeof *ac->notifiers);
+	for (size_t i = 0; i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+		csla_notifier_conf_t *nc = &ac->notifiers[i];
+
+		ac->nnotifiers = i + 1;
+		csla_notifier_defaults(nc);
+		nc->line = (int)config_setting_source_line(e);
+		if (read_members(ld, e, csla_notifier_fields,
+				 csla_n_notifier_fields, nc, NULL,
+				 notifier_member, nc))
+			return -1;
+		if (!config_setting_get_member(e, "name"))
+			return fail(ld, e, "missing \"name\"");
+		if (!config_setting_get_member(e, "type"))
+			return fail(ld, e, "missing \"type\"");
+	}
+	return 0;
+}
+
+static int alerts_member(struct loader *ld, const config_setting_t *s,
+			 void *obj)
+{
+	csla_alerts_conf_t *ac = obj;
+	const char *name = config_setting_name(s);
+	uint64_t u;
+	static const csla_conf_field_t maxlen = {
+		"stream_maxlen", CSLA_CF_SIZE, 0, 0, 0, 0, 0,
+		"from 1 to 1000000000"
+	};
+
+	if (!strcmp(name, "stream_key"))
+		return read_string(ld, s, &ac->stream_key) ? -1 : 1;
+	if (!strcmp(name, "stream_maxlen")) {
+		if (read_count(ld, s, &maxlen, UINT64_MAX, &u))
+			return -1;
+		ac->stream_maxlen = u;
+		note(ld, &ac->stream_maxlen, s);
+		return 1;
+	}
+	/* Rules name notifiers: validation checks those names, so either
+	 * may come first in the file. */
+	if (!strcmp(name, "notifiers"))
+		return read_notifiers(ld, s, ac) ? -1 : 1;
+	if (!strcmp(name, "rules"))
+		return read_alert_rules(ld, s, ac) ? -1 : 1;
+	return 0;
+}
+
+static int read_alerts(struct loader *ld, const config_setting_t *s)
+{
+	return read_members(ld, s, csla_alerts_fields, csla_n_alerts_fields,
+			    &ld->conf->alerts, NULL, alerts_member,
+			    &ld->conf->alerts);
+}
+
 /* The top-level settings.  A new group (http, alerts, ...) is one entry. */
 static const struct section {
 	const char *name;
@@ -769,6 +1112,8 @@ static const struct section {
 	{ "kafka", read_kafka },
 	{ "redis", read_redis },
 	{ "daemon", read_daemon },
+	{ "http", read_http },
+	{ "alerts", read_alerts },
 };
 
 static int read_root(struct loader *ld, const config_setting_t *root)

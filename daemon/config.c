@@ -5,12 +5,16 @@
 #include <fnmatch.h>
 #include <limits.h>
 #include <librdkafka/rdkafka.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "callsla/alert.h"
 #include "conf_fields.h"
+#include "notify_format.h"
+#include "redis_addr.h"
 #include "util.h"
 
 #define SEC_MS INT64_C(1000)
@@ -99,6 +103,59 @@ const csla_conf_field_t csla_daemon_fields[] = {
 const size_t csla_n_daemon_fields =
 	sizeof csla_daemon_fields / sizeof csla_daemon_fields[0];
 
+const csla_conf_field_t csla_http_fields[] = {
+	{ "enabled", CSLA_CF_BOOL, offsetof(csla_http_conf_t, enabled) },
+	{ "max_lag", CSLA_CF_DURATION, offsetof(csla_http_conf_t, max_lag_ms),
+	  0, 0, SEC_MS, DAY_MS, "from 1s to 24h" },
+	/* Each hour is 60 samples per queue and window in Redis. */
+	{ "series_hours", CSLA_CF_UINT32,
+	  offsetof(csla_http_conf_t, series_hours), 0, 0, 1, 48,
+	  "from 1 to 48" },
+	{ "metrics_agents", CSLA_CF_BOOL,
+	  offsetof(csla_http_conf_t, metrics_agents) },
+};
+const size_t csla_n_http_fields =
+	sizeof csla_http_fields / sizeof csla_http_fields[0];
+
+const csla_conf_field_t csla_alerts_fields[] = {
+	{ "evaluate_every", CSLA_CF_DURATION,
+	  offsetof(csla_alerts_conf_t, evaluate_every_ms), 0, 0, 100, HOUR_MS,
+	  "from 100ms to 1h" },
+	{ "queue_max", CSLA_CF_UINT32, offsetof(csla_alerts_conf_t, queue_max),
+	  0, 0, 1, 1000000, "from 1 to 1000000" },
+};
+const size_t csla_n_alerts_fields =
+	sizeof csla_alerts_fields / sizeof csla_alerts_fields[0];
+
+const csla_conf_field_t csla_rule_fields[] = {
+	{ "for", CSLA_CF_DURATION, offsetof(csla_alert_rule_t, for_ms), 0, 0,
+	  0, DAY_MS, "from 0 to 24h" },
+	{ "repeat", CSLA_CF_DURATION, offsetof(csla_alert_rule_t, repeat_ms), 0,
+	  0, 0, 7 * DAY_MS, "from 0 (never) to 7d" },
+};
+const size_t csla_n_rule_fields =
+	sizeof csla_rule_fields / sizeof csla_rule_fields[0];
+
+const csla_conf_field_t csla_notifier_fields[] = {
+	{ "timeout", CSLA_CF_DURATION,
+	  offsetof(csla_notifier_conf_t, timeout_ms), 0, 0, 100, 5 * MIN_MS,
+	  "from 100ms to 5m" },
+	{ "max_attempts", CSLA_CF_UINT32,
+	  offsetof(csla_notifier_conf_t, max_attempts), 0, 0, 1, 100,
+	  "from 1 to 100" },
+	{ "backoff_min", CSLA_CF_DURATION,
+	  offsetof(csla_notifier_conf_t, backoff_min_ms), 0, 0, 10, HOUR_MS,
+	  "from 10ms to 1h" },
+	{ "backoff_max", CSLA_CF_DURATION,
+	  offsetof(csla_notifier_conf_t, backoff_max_ms), 0, 0, 10, DAY_MS,
+	  "from 10ms to 24h" },
+	{ "resend", CSLA_CF_DURATION,
+	  offsetof(csla_notifier_conf_t, resend_ms), 0, 0, 0, HOUR_MS,
+	  "from 0 (never) to 1h" },
+};
+const size_t csla_n_notifier_fields =
+	sizeof csla_notifier_fields / sizeof csla_notifier_fields[0];
+
 /* Enum settings are read and written as int. */
 _Static_assert(sizeof(csla_clock_t) == sizeof(int), "enum size");
 _Static_assert(sizeof(csla_sl_mode_t) == sizeof(int), "enum size");
@@ -173,6 +230,64 @@ static void daemon_defaults(csla_daemon_conf_t *d)
 	d->shutdown_timeout_ms = 10 * SEC_MS;
 }
 
+static void alerts_defaults(csla_alerts_conf_t *a)
+{
+	a->evaluate_every_ms = 1 * SEC_MS;
+	a->queue_max = 10000;
+	a->stream_key = dup_str("alerts");
+	a->stream_maxlen = 100000;
+}
+
+void csla_notifier_defaults(csla_notifier_conf_t *n)
+{
+	n->timeout_ms = 5 * SEC_MS;
+	n->max_attempts = 8;
+	n->backoff_min_ms = 500;
+	n->backoff_max_ms = 5 * MIN_MS;
+	n->resend_ms = 1 * MIN_MS;
+}
+
+static void alerts_free(csla_alerts_conf_t *a)
+{
+	for (size_t i = 0; i < a->nrules; i++) {
+		csla_alert_rule_t *r = &a->rules[i];
+
+		free(r->name);
+		free(r->tenant);
+		free(r->id);
+		free(r->window);
+		free(r->summary);
+		for (size_t k = 0; k < r->nnotifiers; k++)
+			free(r->notifiers[k]);
+		free(r->notifiers);
+		for (size_t k = 0; k < r->nlabels; k++) {
+			free(r->labels[k].key);
+			free(r->labels[k].value);
+		}
+		free(r->labels);
+	}
+	free(a->rules);
+	for (size_t i = 0; i < a->nnotifiers; i++) {
+		csla_notifier_conf_t *n = &a->notifiers[i];
+
+		free(n->name);
+		csla_conf_secret_free(n->url); /* may be from url_file */
+		csla_conf_secret_free(n->secret);
+		csla_conf_secret_free(n->routing_key);
+	}
+	free(a->notifiers);
+	free(a->stream_key);
+}
+
+static void http_defaults(csla_http_conf_t *h)
+{
+	h->enabled = true;
+	h->listen = dup_str("127.0.0.1:8080");
+	h->max_lag_ms = 30 * SEC_MS;
+	h->series_hours = 6;
+	h->metrics_agents = false;
+}
+
 void csla_conf_secret_free(char *s)
 {
 	if (!s)
@@ -234,6 +349,8 @@ csla_conf_t *csla_conf_new_defaults(void)
 		.sl_flowout = false,
 	};
 	daemon_defaults(&c->daemon);
+	http_defaults(&c->http);
+	alerts_defaults(&c->alerts);
 	return c;
 }
 
@@ -262,6 +379,9 @@ void csla_conf_destroy(csla_conf_t *conf)
 	free(conf->default_timezone);
 	csla_tz_destroy(conf->default_tz);
 	daemon_free(&conf->daemon);
+	alerts_free(&conf->alerts);
+	free(conf->http.listen);
+	csla_conf_secret_free(conf->http.token);
 	free(conf->path);
 	free(conf);
 }
@@ -787,6 +907,248 @@ static int check_daemon(const struct vctx *v, const csla_daemon_conf_t *d)
 	return 0;
 }
 
+/* A token goes into an HTTP header: visible ASCII only, and long enough
+ * not to be guessed. */
+#define TOKEN_MIN_BYTES 16
+
+static int check_http(const struct vctx *v, const csla_http_conf_t *h)
+{
+	csla_redis_addr_t addr;
+	char err[512];
+
+	if (!h->listen || csla_listen_addr_parse(h->listen, &addr, err,
+						 sizeof err))
+		return bad(v, &h->listen, "http.listen", "%s",
+			   h->listen ? err : "must not be empty");
+	if (h->token) {
+		size_t n = strlen(h->token);
+
+		if (n < TOKEN_MIN_BYTES)
+			return bad(v, &h->token, "http.token_file",
+				   "the token is %zu bytes: give at least %d",
+				   n, TOKEN_MIN_BYTES);
+		for (const char *c = h->token; *c; c++)
+			if (*c <= ' ' || *c > '~')
+				return bad(v, &h->token, "http.token_file",
+					   "the token may hold visible ASCII "
+					   "characters only");
+	}
+	return check_fields(v, "http", csla_http_fields, csla_n_http_fields,
+			    h, ~0u);
+}
+
+/* ---- alerts { } ------------------------------------------------------------ */
+
+#define ALERT_NAME_MAX_BYTES 64
+#define STREAM_KEY_MAX_BYTES 64
+#define STREAM_MAXLEN_MAX 1000000000u
+#define PAGERDUTY_URL "https://events.pagerduty.com/v2/enqueue"
+
+/* Rule and notifier names: they appear in keys, logs and URLs. */
+static bool alert_name_ok(const char *n)
+{
+	size_t len = n ? strlen(n) : 0;
+
+	if (len < 1 || len > ALERT_NAME_MAX_BYTES)
+		return false;
+	for (; *n; n++)
+		if (!((*n >= 'a' && *n <= 'z') || (*n >= 'A' && *n <= 'Z') ||
+		      (*n >= '0' && *n <= '9') || *n == '_' || *n == '-' ||
+		      *n == '.'))
+			return false;
+	return true;
+}
+
+#define ALERT_NAME_RULE "must be 1 to 64 of a-z A-Z 0-9 _ - ."
+
+static int check_notifier(const struct vctx *v, csla_alerts_conf_t *ac,
+			  size_t i)
+{
+	csla_notifier_conf_t *n = &ac->notifiers[i];
+	char ctx[64], path[128];
+	char a[32], b[32];
+
+	snprintf(ctx, sizeof ctx, "alerts.notifiers[%zu]", i);
+	snprintf(path, sizeof path, "%s.name", ctx);
+	if (!alert_name_ok(n->name))
+		return bad(v, &n->name, path, ALERT_NAME_RULE);
+	for (size_t j = 0; j < i; j++)
+		if (!strcmp(ac->notifiers[j].name, n->name))
+			return bad(v, &n->name, path, "notifier \"%s\" is "
+				   "defined twice (first at line %d)", n->name,
+				   ac->notifiers[j].line);
+	snprintf(path, sizeof path, "%s.type", ctx);
+	if ((unsigned)n->kind > CSLA_NOTIFY_ALERTMANAGER)
+		return bad(v, &n->kind, path, "unknown type %d", (int)n->kind);
+	if (!n->url && n->kind == CSLA_NOTIFY_PAGERDUTY)
+		n->url = dup_str(PAGERDUTY_URL);
+	snprintf(path, sizeof path, "%s.url", ctx);
+	if (!n->url)
+		return bad(v, &n->name, path, "needs a url");
+	if (strncmp(n->url, "http://", 7) && strncmp(n->url, "https://", 8))
+		return bad(v, &n->url, path, "\"%s\" is not an http:// or "
+			   "https:// URL", n->url);
+	snprintf(path, sizeof path, "%s.secret_file", ctx);
+	if (n->secret && n->kind != CSLA_NOTIFY_WEBHOOK)
+		return bad(v, &n->secret, path, "only a webhook notifier signs "
+			   "its requests");
+	unsigned char key[CSLA_NOTIFY_KEY_MAX];
+	size_t keylen = sizeof key;
+	int keyrc = n->secret ? csla_notify_secret_key(n->secret, key, &keylen)
+			      : 0;
+	explicit_bzero(key, sizeof key);
+	if (keyrc < 0)
+		return bad(v, &n->secret, path, "must be \"whsec_\" and base64, "
+			   "or at most %d bytes", CSLA_NOTIFY_KEY_MAX);
+	snprintf(path, sizeof path, "%s.routing_key_file", ctx);
+	if (n->routing_key && n->kind != CSLA_NOTIFY_PAGERDUTY)
+		return bad(v, &n->routing_key, path, "only a pagerduty "
+			   "notifier takes a routing key");
+	if (!n->routing_key && n->kind == CSLA_NOTIFY_PAGERDUTY)
+		return bad(v, &n->name, path, "a pagerduty notifier needs "
+			   "routing_key_file");
+	if (check_fields(v, ctx, csla_notifier_fields, csla_n_notifier_fields,
+			 n, ~0u))
+		return -1;
+	if (n->backoff_min_ms <= n->backoff_max_ms)
+		return 0;
+	snprintf(path, sizeof path, "%s.backoff_max", ctx);
+	return bad(v, recorded(v, &n->backoff_max_ms) ? &n->backoff_max_ms
+						       : &n->backoff_min_ms,
+		   path, "backoff_max (%s) is shorter than backoff_min (%s)",
+		   csla_conf_fmt_duration(n->backoff_max_ms, a, sizeof a),
+		   csla_conf_fmt_duration(n->backoff_min_ms, b, sizeof b));
+}
+
+/* Whether conf has a window of this name, as snapshots name them. */
+static bool window_known(const csla_conf_t *conf, const char *w)
+{
+	char buf[32];
+
+	if (!strcmp(w, "today"))
+		return true;
+	for (size_t i = 0; i < conf->nrolling; i++)
+		if (!strcmp(w, csla_window_name("", conf->rolling_ms[i], buf,
+						sizeof buf)))
+			return true;
+	for (size_t i = 0; i < conf->nintervals; i++)
+		if (!strcmp(w, csla_window_name("cur", conf->interval_ms[i], buf,
+						sizeof buf)) ||
+		    !strcmp(w, csla_window_name("prev", conf->interval_ms[i],
+						buf, sizeof buf)))
+			return true;
+	return false;
+}
+
+static int check_alert_rule(const struct vctx *v, const csla_conf_t *conf,
+			    size_t i)
+{
+	const csla_alerts_conf_t *ac = &conf->alerts;
+	const csla_alert_rule_t *r = &ac->rules[i];
+	char ctx[64], path[128];
+	const char *why;
+	/* For "<" a healthy value is above the threshold, for ">" below. */
+	bool low_is_bad = r->cmp == CSLA_CMP_LT || r->cmp == CSLA_CMP_LE;
+
+	snprintf(ctx, sizeof ctx, "alerts.rules[%zu]", i);
+	snprintf(path, sizeof path, "%s.name", ctx);
+	if (!alert_name_ok(r->name))
+		return bad(v, &r->name, path, ALERT_NAME_RULE);
+	for (size_t j = 0; j < i; j++)
+		if (!strcmp(ac->rules[j].name, r->name))
+			return bad(v, &r->name, path, "rule \"%s\" is defined "
+				   "twice (first at line %d)", r->name,
+				   ac->rules[j].line);
+	snprintf(path, sizeof path, "%s.tenant", ctx);
+	if ((why = glob_error(r->tenant ? r->tenant : "")))
+		return bad(v, &r->tenant, path, "pattern %s", why);
+	snprintf(path, sizeof path, "%s.id", ctx);
+	if ((why = glob_error(r->id ? r->id : "")))
+		return bad(v, &r->id, path, "pattern %s", why);
+	snprintf(path, sizeof path, "%s.scope", ctx);
+	if (r->scope < 0 || r->scope >= CSLA_SCOPE__COUNT)
+		return bad(v, &r->scope, path, "unknown scope %d", r->scope);
+	snprintf(path, sizeof path, "%s.metric", ctx);
+	if (r->metric < 0 || r->metric >= CSLA_AM__COUNT)
+		return bad(v, &r->metric, path, "unknown metric %d", r->metric);
+	if (!csla_alert_metric_in_scope(r->metric, (csla_scope_t)r->scope))
+		return bad(v, &r->metric, path, "%s is not a field of %s rows",
+			   csla_alert_metric_name(r->metric),
+			   csla_scope_name((csla_scope_t)r->scope));
+	snprintf(path, sizeof path, "%s.window", ctx);
+	if (!r->window || !window_known(conf, r->window))
+		return bad(v, &r->window, path, "no window \"%s\" in "
+			   "engine.windows / engine.intervals (\"15m\", "
+			   "\"cur30m\", \"prev15m\", \"today\", ...)",
+			   r->window ? r->window : "");
+	snprintf(path, sizeof path, "%s.op", ctx);
+	if ((unsigned)r->cmp > CSLA_CMP_GE)
+		return bad(v, &r->cmp, path, "unknown comparison %d",
+			   (int)r->cmp);
+	snprintf(path, sizeof path, "%s.threshold", ctx);
+	if (!isfinite(r->threshold))
+		return bad(v, &r->threshold, path, "must be a finite number");
+	snprintf(path, sizeof path, "%s.clear", ctx);
+	if (r->has_clear && (!isfinite(r->clear) ||
+			     (low_is_bad ? r->clear < r->threshold
+					 : r->clear > r->threshold)))
+		return bad(v, &r->clear, path, "%g is on the wrong side of "
+			   "the threshold %g: with op \"%s\" an alert clears "
+			   "once the value is %s it", r->clear, r->threshold,
+			   r->cmp == CSLA_CMP_LT ? "<" : r->cmp == CSLA_CMP_LE
+			   ? "<=" : r->cmp == CSLA_CMP_GT ? ">" : ">=",
+			   low_is_bad ? "back above" : "back below");
+	snprintf(path, sizeof path, "%s.severity", ctx);
+	if ((unsigned)r->severity > CSLA_SEV_CRITICAL)
+		return bad(v, &r->severity, path, "unknown severity %d",
+			   (int)r->severity);
+	for (size_t k = 0; k < r->nnotifiers; k++) {
+		size_t j = 0;
+
+		while (j < ac->nnotifiers && (!r->notifiers[k] ||
+		       strcmp(ac->notifiers[j].name, r->notifiers[k])))
+			j++;
+		snprintf(path, sizeof path, "%s.notifiers[%zu]", ctx, k);
+		if (j == ac->nnotifiers)
+			return bad(v, &r->notifiers[k], path, "no notifier "
+				   "\"%s\" in alerts.notifiers",
+				   r->notifiers[k] ? r->notifiers[k] : "");
+		for (size_t m = 0; m < k; m++)
+			if (!strcmp(r->notifiers[m], r->notifiers[k]))
+				return bad(v, &r->notifiers[k], path,
+					   "\"%s\" is listed twice",
+					   r->notifiers[k]);
+	}
+	snprintf(path, sizeof path, "%s.summary", ctx);
+	if ((why = csla_alert_summary_error(r)))
+		return bad(v, &r->summary, path, "the template %s", why);
+	return check_fields(v, ctx, csla_rule_fields, csla_n_rule_fields, r,
+			    ~0u);
+}
+
+static int check_alerts(const struct vctx *v, csla_conf_t *conf)
+{
+	csla_alerts_conf_t *ac = &conf->alerts;
+	size_t n = ac->stream_key ? strlen(ac->stream_key) : 0;
+
+	if (check_fields(v, "alerts", csla_alerts_fields, csla_n_alerts_fields,
+			 ac, ~0u))
+		return -1;
+	if (n < 1 || n > STREAM_KEY_MAX_BYTES)
+		return bad(v, &ac->stream_key, "alerts.stream_key",
+			   "must be 1 to %d bytes", STREAM_KEY_MAX_BYTES);
+	if (ac->stream_maxlen < 1 || ac->stream_maxlen > STREAM_MAXLEN_MAX)
+		return bad(v, &ac->stream_maxlen, "alerts.stream_maxlen",
+			   "must be from 1 to %u", STREAM_MAXLEN_MAX);
+	for (size_t i = 0; i < ac->nnotifiers; i++)
+		if (check_notifier(v, ac, i))
+			return -1;
+	for (size_t i = 0; i < ac->nrules; i++)
+		if (check_alert_rule(v, conf, i))
+			return -1;
+	return 0;
+}
+
 bool csla_conf_kafka_sensitive(const char *key)
 {
 	return strstr(key, "password") || strstr(key, "secret") ||
@@ -810,7 +1172,10 @@ int csla_conf_validate_src(csla_conf_t *conf, const csla_conf_src_t *src,
 	for (size_t i = 0; i < conf->ntenants; i++)
 		if (check_tenant(&v, conf, i))
 			return -1;
-	return check_daemon(&v, &conf->daemon);
+	if (check_daemon(&v, &conf->daemon) || check_http(&v, &conf->http) ||
+	    check_alerts(&v, conf))
+		return -1;
+	return 0;
 }
 
 int csla_conf_validate(csla_conf_t *conf, char *errstr, size_t errlen)

@@ -13,6 +13,8 @@
 
 #include "callslad.h"
 #include "daemon.h"
+#include "http.h"
+#include "daemon_systemd.h"
 #include "log.h"
 #include "redis_addr.h"
 #include "util.h"
@@ -27,6 +29,19 @@ int64_t csla_now_ms(void)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
+
+int64_t csla_mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Flush durations in seconds: a healthy local Redis answers in a few ms;
+ * past redis.timeout (2 s) the flush is abandoned. */
+static const double flush_bounds[] = { 0.001, 0.0025, 0.005, 0.01, 0.025,
+				       0.05,  0.1,    0.25,  0.5,  1,
+				       2.5,   5,      10 };
 
 /* ---- slots and tenant owners ----------------------------------------- */
 
@@ -94,6 +109,7 @@ void csla_daemon_drop_slot(csla_daemon_t *d, int32_t p)
 	d->slots[p] = NULL;
 	owners_drop(d, p);
 	csla_rows_destroy(ds->rows);
+	da_slot_free(d, ds);
 	csla_slot_destroy(ds->s);
 	free(ds);
 }
@@ -189,11 +205,13 @@ static const csla_daemon_opts_t *g_opts;
 static void reload(csla_daemon_t *d)
 {
 	char err[1024];
+	csla_sd_reloading(d);
 	csla_conf_t *c = load_conf(g_opts, err, sizeof err);
 
 	if (!c) {
 		csla_log(CSLA_LOG_ERR, "reload failed, keeping the running "
 			 "configuration: %s", err);
+		csla_sd_reloaded(d, err);
 		return;
 	}
 	csla_daemon_conf_t *a = &d->conf->daemon, *b = &c->daemon;
@@ -206,6 +224,10 @@ static void reload(csla_daemon_t *d)
 		csla_log(CSLA_LOG_WARNING, "reload: consumer, Redis prefix and "
 			 "max_message_bytes changes take effect at the next "
 			 "restart");
+	if (c->http.enabled != d->conf->http.enabled ||
+	    strcmp(c->http.listen, d->conf->http.listen))
+		csla_log(CSLA_LOG_WARNING, "reload: http.enabled and "
+			 "http.listen changes take effect at the next restart");
 	/* The connections and the key names stay as they were built: the
 	 * running daemon block moves into the new configuration, and only
 	 * its timings are taken from the file. */
@@ -222,13 +244,16 @@ static void reload(csla_daemon_t *d)
 	for (uint32_t p = 0; p < d->nslots; p++)
 		if (d->slots[p])
 			csla_slot_set_conf(d->slots[p]->s, c);
+	da_reload(d, c);
 	csla_conf_destroy(d->conf);
 	d->conf = c;
+	da_rearm(d);
 	struct timeval tv = { (time_t)(c->daemon.flush_interval_ms / 1000),
 			      (suseconds_t)(c->daemon.flush_interval_ms % 1000) *
 				      1000 };
 	evtimer_add(d->flush_ev, &tv);
 	csla_log(CSLA_LOG_NOTICE, "configuration reloaded");
+	csla_sd_reloaded(d, NULL);
 }
 
 /* ---- timers and signals ------------------------------------------------ */
@@ -337,8 +362,13 @@ static void teardown(csla_daemon_t *d)
 	for (uint32_t p = 0; p < d->nslots; p++)
 		csla_daemon_drop_slot(d, p);
 	free(d->slots);
+	d->slots = NULL;
+	d->nslots = 0;
 	dk_destroy(d);
+	/* Requests waiting for Redis are answered as it goes: the server
+	 * must still be there. */
 	dr_disconnect(d);
+	csla_http_stop(d);
 	for (size_t i = 0; i < 4; i++)
 		if (d->sig_ev[i])
 			event_free(d->sig_ev[i]);
@@ -348,6 +378,9 @@ static void teardown(csla_daemon_t *d)
 		event_free(d->poll_ev);
 	if (d->reconnect_ev)
 		event_free(d->reconnect_ev);
+	/* Notifications of the final flushes get a moment to go out; what
+	 * does not is sent again by the next owner. */
+	da_stop(d, 2000);
 	csla_map_free(&d->owners_map);
 	free(d->owners);
 	free(d->lat_pending);
@@ -355,8 +388,8 @@ static void teardown(csla_daemon_t *d)
 	for (size_t t = 0; t < d->ntopics; t++)
 		free((char *)d->topics[t]);
 	free(d->topics);
-	csla_decoder_destroy(d->dec);
 	csla_conf_destroy(d->conf);
+	csla_sd_destroy(d);
 	if (d->base)
 		event_base_free(d->base);
 }
@@ -385,9 +418,8 @@ int csla_daemon_main(const csla_daemon_opts_t *o)
 	for (size_t t = 0; t < dc->ntopics; t++)
 		d->topics[t] = csla_xstrndup(dc->topics[t],
 					     strlen(dc->topics[t]));
-	d->dec = csla_decoder_new(d->conf->max_message_bytes);
 	d->base = event_base_new();
-	if (!d->dec || !d->base) {
+	if (!d->base) {
 		csla_log(CSLA_LOG_ERR, "out of memory");
 		teardown(d);
 		return 1;
@@ -407,7 +439,25 @@ int csla_daemon_main(const csla_daemon_opts_t *o)
 	struct timeval ptv = { 0, SAFETY_POLL_MS * 1000 };
 	event_add(d->flush_ev, &ftv);
 	event_add(d->poll_ev, &ptv);
+	if (csla_sd_new(d, err, sizeof err)) {
+		csla_log(CSLA_LOG_ERR, "%s", err);
+		teardown(d);
+		return 1;
+	}
 
+	csla_prom_hist_init(&d->flush_seconds, flush_bounds,
+			    sizeof flush_bounds / sizeof flush_bounds[0]);
+	if (csla_http_start(d, err, sizeof err)) {
+		csla_log(CSLA_LOG_ERR, "%s", err);
+		teardown(d);
+		return 2;
+	}
+
+	if (da_start(d, err, sizeof err)) {
+		csla_log(CSLA_LOG_ERR, "%s", err);
+		teardown(d);
+		return 2;
+	}
 	dr_connect(d);
 	if (dk_start(d, err, sizeof err)) {
 		csla_log(CSLA_LOG_ERR, "%s", err);
@@ -419,6 +469,7 @@ int csla_daemon_main(const csla_daemon_opts_t *o)
 		 dc->brokers, dc->group);
 
 	event_base_dispatch(d->base);
+	csla_sd_stopping(d);
 
 	/* Stop consuming; the revoke of every slot writes its last state
 	 * through a blocking connection. */

@@ -16,11 +16,13 @@
 #include <hiredis/hiredis.h>
 #include <librdkafka/rdkafka.h>
 
+#include "callsla/alert.h"
 #include "callsla/config.h"
 #include "callsla/decode.h"
 #include "flush.h"
 #include "hashmap.h"
 #include "kafka_producer.h"
+#include "prom.h"
 #include "slot.h"
 
 /* A slot the daemon holds, with what its Redis side needs. */
@@ -33,6 +35,15 @@ typedef struct dslot {
 	bool dirty;             /* events applied since the last flush */
 	uint64_t sent_seq;      /* journal entries up to here are in flight */
 	bool sent_base;         /* ... and so is a base */
+	csla_alerts_t *alerts;  /* the slot's alerts (daemon_alerts.c) */
+	struct da_slot *da;     /* ... and their transitions to write */
+	int64_t series_min;     /* ms / 60000 of the last series sample sent */
+	int64_t written_ms;     /* wall time of the last acknowledged write */
+	/* Per topic, refreshed by every drain from librdkafka's cache (the
+	 * HTTP server must not ask the broker): the high watermark (-1:
+	 * unknown), and when the slot last had received up to it. */
+	int64_t hi[CSLA_SLOT_MAX_TOPICS];
+	int64_t caught_ms[CSLA_SLOT_MAX_TOPICS];
 } dslot_t;
 
 /* A tenant's owner, for tenant_partition_conflict. */
@@ -55,7 +66,6 @@ typedef struct csla_daemon {
 	const char *conf_path;
 	const char **topics;       /* as started with (a reload keeps them) */
 	size_t ntopics;
-	csla_decoder_t *dec;
 
 	/* Kafka */
 	rd_kafka_t *rk;
@@ -64,6 +74,7 @@ typedef struct csla_daemon {
 	struct event *wake_ev;
 	csla_kprod_t *dlq;
 	bool consuming;
+	bool joined;               /* the first assignment was served */
 
 	/* slots, indexed by partition number */
 	dslot_t **slots;
@@ -87,11 +98,19 @@ typedef struct csla_daemon {
 	struct event *sig_ev[4];
 	bool stopping;
 	int exit_code;
+	struct csla_notify *notify; /* alert deliveries (notify.c) */
+	struct event *alert_ev;    /* the rules' evaluation timer */
+	struct da_daemon *da;      /* deliveries awaited (daemon_alerts.c) */
+	struct csla_sd *sd;        /* systemd notifications (daemon_systemd.c) */
+	struct csla_http *http;    /* the HTTP server (http.c), or NULL */
 
 	/* figures, logged at exit and kept for /metrics */
 	uint64_t events_in, flushes, flush_errors, reconnects, fenced;
 	uint64_t dlq_sent;
+	uint64_t topic_msgs[CSLA_SLOT_MAX_TOPICS]; /* consumed, per topic */
 	lat_hist_t latency;        /* event (Kafka timestamp) to Redis */
+	csla_prom_hist_t flush_seconds; /* MULTI sent to EXEC answered */
+	int64_t in_flight_ns;      /* monotonic time the flush was sent */
 	uint64_t *lat_pending;     /* Kafka timestamps of the flush in flight */
 	size_t nlat_pending, caplat;
 	uint64_t *lat_new;         /* ... and of events since */
@@ -99,6 +118,8 @@ typedef struct csla_daemon {
 } csla_daemon_t;
 
 int64_t csla_now_ms(void);
+/* CLOCK_MONOTONIC in ns: for durations. */
+int64_t csla_mono_ns(void);
 
 /* daemon_kafka.c */
 int dk_start(csla_daemon_t *d, char *errstr, size_t errlen);
@@ -112,6 +133,11 @@ void dk_on_reject(void *opaque, csla_slot_t *s, const csla_kmsg_t *m,
 		  csla_reject_t r, const char *why);
 /* Informational Kafka commits of what Redis holds. */
 void dk_store_offsets(csla_daemon_t *d, const dslot_t *ds);
+/* Lag of topic t of a slot at wall time now, from the cached watermark:
+ * messages not yet applied (-1: watermark unknown), and milliseconds since
+ * the slot last had everything the partition held (0 when it has). */
+void dk_lag(const dslot_t *ds, size_t t, int64_t now, int64_t *msgs,
+	    int64_t *ms);
 
 /* daemon_redis.c */
 void dr_connect(csla_daemon_t *d);
@@ -125,6 +151,29 @@ dslot_t *dr_restore(csla_daemon_t *d, int32_t partition, char *errstr,
 		    size_t errlen);
 /* Blocking: writes the slot's last changes (it is being revoked). */
 int dr_final_flush(csla_daemon_t *d, dslot_t *ds);
+
+/* daemon_alerts.c: the alert rules of each slot, their writes and their
+ * deliveries (docs/alerts.md). */
+int da_start(csla_daemon_t *d, char *errstr, size_t errlen);
+/* Before the old configuration is freed. */
+void da_reload(csla_daemon_t *d, const csla_conf_t *c);
+/* The timer again, for a reloaded evaluate_every. */
+void da_rearm(csla_daemon_t *d);
+/* Waits up to timeout_ms for deliveries in flight, then frees it all. */
+void da_stop(csla_daemon_t *d, int64_t timeout_ms);
+/* A restored slot's alerts from its state blob (NULL: none), and what
+ * they still had to deliver sent again. */
+void da_slot_init(csla_daemon_t *d, dslot_t *ds, const char *blob,
+		  size_t len);
+/* Frees the slot's alerts; the notifiers stop re-posting them. */
+void da_slot_free(csla_daemon_t *d, dslot_t *ds);
+/* Whether the slot has alert writes waiting for a flush. */
+bool da_slot_pending(const dslot_t *ds);
+/* Appends the slot's alert ops (X, H, K, A) to its EVAL. */
+void da_flush_ops(csla_daemon_t *d, dslot_t *ds, csla_argv_t *a);
+/* That flush's outcome: on success the transitions are logged and the
+ * notifications handed to the notifiers; else all is written again. */
+void da_flush_done(csla_daemon_t *d, dslot_t *ds, bool ok);
 
 /* daemon.c */
 /* Set once every slot has been revoked and flushed at a stop. */

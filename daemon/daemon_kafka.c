@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "daemon.h"
+#include "daemon_systemd.h"
 #include "log.h"
 #include "util.h"
 
@@ -111,6 +112,10 @@ static void assign_parts(csla_daemon_t *d, rd_kafka_topic_partition_list_t *part
 				fatal(d);
 			} else {
 				resolve_start(d, ds, tp->partition);
+				for (size_t k = 0; k < d->ntopics; k++) {
+					ds->hi[k] = -1;
+					ds->caught_ms[k] = csla_now_ms();
+				}
 				csla_daemon_set_slot(d, tp->partition, ds);
 			}
 		}
@@ -160,6 +165,8 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 			e = rd_kafka_incremental_assign(rk, parts);
 		else
 			ae = rd_kafka_assign(rk, parts);
+		d->joined = true;
+		csla_sd_ready_check(d);
 	} else {
 		revoke_parts(d, parts, rd_kafka_assignment_lost(rk));
 		if (coop)
@@ -296,6 +303,7 @@ static void handle(csla_daemon_t *d, rd_kafka_message_t **msgs, size_t n)
 			.len = msg->len,
 		};
 		note_latency(d, o[m].m.ts_ms);
+		d->topic_msgs[last_t]++;
 		m++;
 	}
 	qsort(o, m, sizeof *o, by_slot);
@@ -327,6 +335,52 @@ static void release_held(csla_daemon_t *d)
 			feed(d, d->slots[p], NULL, 0, wall);
 }
 
+/* The next offset the slot has not received (nothing received yet: the
+ * offset it starts from). */
+static int64_t received(const dslot_t *ds, size_t t)
+{
+	int64_t seen = csla_slot_seen(ds->s, t), next = csla_slot_next(ds->s, t);
+
+	return seen > next ? seen : next;
+}
+
+/* Caches each slot's watermarks and when it last had received up to
+ * them, for lag figures (dk_lag). */
+static void note_watermarks(csla_daemon_t *d)
+{
+	int64_t now = csla_now_ms();
+
+	for (uint32_t p = 0; p < d->nslots; p++) {
+		dslot_t *ds = d->slots[p];
+
+		for (size_t t = 0; ds && t < d->ntopics; t++) {
+			int64_t lo, hi;
+
+			if (rd_kafka_get_watermark_offsets(d->rk, d->topics[t],
+							   (int32_t)p, &lo,
+							   &hi) || hi < 0)
+				continue;
+			ds->hi[t] = hi;
+			if (received(ds, t) >= hi)
+				ds->caught_ms[t] = now;
+		}
+	}
+}
+
+void dk_lag(const dslot_t *ds, size_t t, int64_t now, int64_t *msgs,
+	    int64_t *ms)
+{
+	int64_t next = csla_slot_next(ds->s, t);
+
+	*msgs = ds->hi[t] < 0 ? -1 : ds->hi[t] - (next < 0 ? 0 : next);
+	if (*msgs < -1)
+		*msgs = 0;
+	*ms = ds->hi[t] >= 0 && received(ds, t) >= ds->hi[t]
+		      ? 0 : now - ds->caught_ms[t];
+	if (*ms < 0)
+		*ms = 0;
+}
+
 void dk_drain(csla_daemon_t *d)
 {
 	rd_kafka_message_t *msgs[BATCH];
@@ -352,6 +406,7 @@ void dk_drain(csla_daemon_t *d)
 			event_active(d->wake_ev, EV_READ, 0);
 	}
 	release_held(d);
+	note_watermarks(d);
 }
 
 static void on_wake(evutil_socket_t fd, short what, void *arg)

@@ -17,7 +17,9 @@
 #include <hiredis/adapters/libevent.h>
 
 #include "daemon.h"
+#include "daemon_systemd.h"
 #include "log.h"
+#include "series.h"
 #include "util.h"
 
 #define BACKOFF_MIN_MS 100
@@ -70,7 +72,8 @@ static bool build_slot(csla_daemon_t *d, dslot_t *ds, int64_t now,
 	const csla_jentry_t *pend = csla_slot_pending(ds->s, &npend);
 	bool base = base_due(d, ds, now);
 
-	if (!ds->dirty && !npend && !base && c->clock == CSLA_CLOCK_EVENT)
+	if (!ds->dirty && !npend && !base && !da_slot_pending(ds) &&
+	    c->clock == CSLA_CLOCK_EVENT)
 		return false;
 	*sent = (sent_t){ .partition = csla_slot_partition(ds->s),
 			  .epoch = ds->epoch };
@@ -94,6 +97,13 @@ static bool build_slot(csla_daemon_t *d, dslot_t *ds, int64_t now,
 				? csla_engine_event_now(e) : now;
 	if (as_of != INT64_MIN)
 		csla_rows_diff(ds->rows, e, as_of, a);
+	/* The first flush of each minute of the slot's clock samples it. */
+	if (as_of != INT64_MIN && as_of / CSLA_MINUTE_MS > ds->series_min) {
+		csla_series_add(a, e, as_of, rconf(d)->prefix,
+				c->http.series_hours);
+		ds->series_min = as_of / CSLA_MINUTE_MS;
+	}
+	da_flush_ops(d, ds, a);
 	csla_flush_meta(a, ds->s, d->topics, d->ntopics, ds->epoch);
 	ds->dirty = false;
 	return true;
@@ -141,6 +151,8 @@ static void slot_unsure(csla_daemon_t *d, const sent_t *s)
 	csla_rows_forget(ds->rows);
 	ds->base_stored = false;
 	ds->dirty = true;
+	ds->series_min = 0; /* sampled again; the script replaces it */
+	da_flush_done(d, ds, false);
 }
 
 static void slot_done(csla_daemon_t *d, const sent_t *s)
@@ -152,6 +164,8 @@ static void slot_done(csla_daemon_t *d, const sent_t *s)
 		csla_slot_pending_ack(ds->s, s->seq);
 	if (s->base)
 		ds->base_stored = true;
+	ds->written_ms = csla_now_ms();
+	da_flush_done(d, ds, true);
 	dk_store_offsets(d, ds);
 }
 
@@ -225,6 +239,8 @@ static void on_exec(redisAsyncContext *ac, void *reply, void *priv)
 	(void)ac;
 
 	d->in_flight = false;
+	csla_prom_hist_observe(&d->flush_seconds,
+			       (double)(csla_mono_ns() - d->in_flight_ns) / 1e9);
 	if (acknowledge(d, reply, fr->v, fr->n) == 0) {
 		lat_record(d, csla_now_ms());
 		if (d->degraded)
@@ -278,6 +294,7 @@ static void on_connect(const redisAsyncContext *ac, int status)
 	csla_log(CSLA_LOG_INFO, "Redis connected");
 	d->rconnected = true;
 	d->backoff_ms = 0;
+	csla_sd_ready_check(d);
 }
 
 static void on_disconnect(const redisAsyncContext *ac, int status)
@@ -402,6 +419,7 @@ void dr_flush(csla_daemon_t *d)
 	redisAsyncCommand(d->ac, on_exec, fr, "EXEC");
 	d->in_flight = true;
 	d->in_flight_since = now;
+	d->in_flight_ns = csla_mono_ns();
 	d->flushes++;
 	/* The events of this flush are in Redis once its EXEC is. */
 	uint64_t *t = d->lat_pending;
@@ -463,8 +481,8 @@ fail:
 static dslot_t *restore_once(csla_daemon_t *d, int32_t p, char *errstr,
 			     size_t errlen)
 {
-	char ke[256], kb[256], kj[256];
-	redisReply *r[3] = { NULL, NULL, NULL };
+	char ke[256], kb[256], kj[256], ka[256];
+	redisReply *r[4] = { NULL, NULL, NULL, NULL };
 	dslot_t *ds = NULL;
 	redisContext *rc = sync_connect(d, errstr, errlen);
 
@@ -473,12 +491,14 @@ static dslot_t *restore_once(csla_daemon_t *d, int32_t p, char *errstr,
 	key_of(d, p, "epoch", ke, sizeof ke);
 	key_of(d, p, "base", kb, sizeof kb);
 	key_of(d, p, "journal", kj, sizeof kj);
+	key_of(d, p, "alerts", ka, sizeof ka);
 	/* The epoch first: once it is ours, a former owner's late writes
 	 * are refused, so what we read next cannot change under us. */
 	redisAppendCommand(rc, "INCR %s", ke);
 	redisAppendCommand(rc, "GET %s", kb);
 	redisAppendCommand(rc, "LRANGE %s 0 -1", kj);
-	for (int i = 0; i < 3; i++) {
+	redisAppendCommand(rc, "GET %s", ka);
+	for (int i = 0; i < 4; i++) {
 		void *reply;
 		if (redisGetReply(rc, &reply) != REDIS_OK) {
 			snprintf(errstr, errlen, "%s", rc->errstr);
@@ -492,14 +512,15 @@ static dslot_t *restore_once(csla_daemon_t *d, int32_t p, char *errstr,
 	}
 	if (r[0]->type != REDIS_REPLY_INTEGER ||
 	    (r[1]->type != REDIS_REPLY_STRING && r[1]->type != REDIS_REPLY_NIL) ||
-	    r[2]->type != REDIS_REPLY_ARRAY) {
+	    r[2]->type != REDIS_REPLY_ARRAY ||
+	    (r[3]->type != REDIS_REPLY_STRING && r[3]->type != REDIS_REPLY_NIL)) {
 		snprintf(errstr, errlen, "unexpected reply types");
 		goto out;
 	}
 
 	csla_slot_hooks_t hooks = csla_daemon_hooks_proto;
 	hooks.opaque = d;
-	csla_slot_t *s = csla_slot_new(p, d->ntopics, d->conf, d->dec, &hooks);
+	csla_slot_t *s = csla_slot_new(p, d->ntopics, d->conf, &hooks);
 	size_t nj = r[2]->elements;
 	const char **jp = csla_xmalloc((nj + 1) * sizeof *jp);
 	size_t *jl = csla_xmalloc((nj + 1) * sizeof *jl);
@@ -526,11 +547,13 @@ static dslot_t *restore_once(csla_daemon_t *d, int32_t p, char *errstr,
 	 * be followed by entries that this restore skipped. */
 	ds->base_stored = false;
 	ds->dirty = true;
+	da_slot_init(d, ds, r[3]->type == REDIS_REPLY_STRING ? r[3]->str : NULL,
+		     r[3]->type == REDIS_REPLY_STRING ? (size_t)r[3]->len : 0);
 	csla_log(CSLA_LOG_INFO, "partition %" PRId32 ": restored (epoch %"
 		 PRId64 ", base %s, %zu journal entries)", p, ds->epoch,
 		 has_base ? "loaded" : "none", nj);
 out:
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < 4; i++)
 		freeReplyObject(r[i]);
 	redisFree(rc);
 	return ds;
@@ -590,8 +613,10 @@ int dr_final_flush(csla_daemon_t *d, dslot_t *ds)
 	if (r[2] && r[2]->type == REDIS_REPLY_ARRAY && r[2]->elements == 1 &&
 	    r[2]->element[0]->type != REDIS_REPLY_ERROR) {
 		rc = 0;
+		da_flush_done(d, ds, true);
 		dk_store_offsets(d, ds);
 	} else {
+		da_flush_done(d, ds, false);
 		csla_log(CSLA_LOG_WARNING, "partition %" PRId32 ": final flush "
 			 "failed (%s); the next owner re-reads from Kafka",
 			 s.partition,

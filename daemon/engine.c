@@ -1,6 +1,7 @@
 /* engine.c - the engine object, tenants and named entities, and the apply
  * path every event takes: clock, lateness, future skew, id duplicates, then
  * the call or agent logic (engine_calls.c, engine_agents.c). */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -105,12 +106,19 @@ void csla_engine_set_conf(csla_engine_t *e, const csla_conf_t *conf)
 	}
 }
 
+/* The hash of s; that of "" (a field the event lacks) is a constant. */
+static uint64_t key_of(csla_str_t s)
+{
+	return s.len ? csla_hash(s.p, s.len) : csla_hash("", 0);
+}
+
 void eng_keys(const csla_event_t *ev, eng_keys_t *k)
 {
-	k->id = csla_hash(ev->id.p, ev->id.len);
-	k->call = csla_hash(ev->call_id.p, ev->call_id.len);
-	k->agent = csla_hash(ev->agent_id.p, ev->agent_id.len);
-	k->queue = csla_hash(ev->queue.p, ev->queue.len);
+	k->id = key_of(ev->id);
+	k->call = key_of(ev->call_id);
+	k->agent = key_of(ev->agent_id);
+	k->queue = key_of(ev->queue);
+	k->agent_at = NONE;
 }
 
 /* Takes no csla_str_t by value: gcc 12 then drops the prefetch. */
@@ -135,8 +143,7 @@ static const tenant_t *prefetch_tenant(const csla_engine_t *e,
 	if (e->last_tenant == NONE)
 		return NULL;
 	const tenant_t *t = &e->tenants[e->last_tenant];
-	if (t->name.len != ev->tenant.len ||
-	    memcmp(t->name.p, ev->tenant.p, ev->tenant.len) != 0)
+	if (!eng_name_is(&t->name, ev->tenant.p, ev->tenant.len))
 		return NULL;
 	return t;
 }
@@ -155,24 +162,51 @@ void eng_prefetch(const csla_engine_t *e, const csla_event_t *ev,
 		prefetch_slot(&t->agent_map, k->agent);
 }
 
+void eng_prefetch_entities(const csla_engine_t *e, const csla_event_t *ev,
+			   eng_keys_t *k)
+{
+	const tenant_t *t = prefetch_tenant(e, ev);
+	if (!t)
+		return;
+	/* The first entry of a hash is the one looked for in nearly every
+	 * case; a wrong guess costs a useless prefetch, nothing else. */
+	uint32_t s;
+	if (ev->agent_id.len &&
+	    (s = csla_map_first(&t->agent_map, k->agent)) != CSLA_MAP_END) {
+		k->agent_at = t->agent_map.slots[s].v;
+		const char *a = (const char *)&t->agents[k->agent_at];
+		/* The fields before the day sums: up to three lines. */
+		__builtin_prefetch(a);
+		__builtin_prefetch(a + 64);
+		__builtin_prefetch(a + offsetof(agent_t, day) - 1);
+	}
+	if (ev->call_id.len &&
+	    (s = csla_map_first(&t->call_map, k->call)) != CSLA_MAP_END)
+		__builtin_prefetch(&t->calls[t->call_map.slots[s].v]);
+}
+
 void eng_prefetch_agent(const csla_engine_t *e, const csla_event_t *ev,
 			const eng_keys_t *k)
 {
 	const tenant_t *t = prefetch_tenant(e, ev);
-	uint32_t s;
-	if (!t || !ev->agent_id.len ||
-	    (s = csla_map_first(&t->agent_map, k->agent)) == CSLA_MAP_END)
+	/* Agents may have been added or forgotten since the guess. */
+	if (!t || k->agent_at >= t->nagents)
 		return;
-	/* The first entry of the hash is the agent in nearly every case; a
-	 * wrong guess costs a useless prefetch, nothing else.  The log's end
-	 * is where the event's entry goes: its line is written, hence the
-	 * prefetch for writing.  (The call's record, prefetched the same way,
-	 * measured no faster.) */
-	const agent_t *a = &t->agents[t->agent_map.slots[s].v];
-	__builtin_prefetch(&a->name);
-	__builtin_prefetch(&a->last_seen);
+	const agent_t *a = &t->agents[k->agent_at];
+	if (!a->name.p)
+		return;
+	/* A long name is compared at name.p, the log's end written; a fold
+	 * reads the day sums and the log's start. */
+	if (a->name.len > sizeof a->name.head)
+		__builtin_prefetch(a->name.p);
 	if (a->log)
 		__builtin_prefetch(&a->log[a->nlog], 1);
+	if (eng_agent_fold_due(t, a)) {
+		__builtin_prefetch(&a->day, 1);
+		__builtin_prefetch((const char *)&a->day + 64, 1);
+		__builtin_prefetch((const char *)(&a->day + 1) - 1, 1);
+		__builtin_prefetch(a->log);
+	}
 }
 
 int64_t csla_engine_event_now(const csla_engine_t *e)
@@ -180,11 +214,14 @@ int64_t csla_engine_event_now(const csla_engine_t *e)
 	return e->event_now;
 }
 
-static void name_set(name_t *n, const char *p, uint32_t len, uint64_t h)
+void eng_name_set(name_t *n, const char *p, uint32_t len, uint64_t h)
 {
 	n->p = csla_xstrndup(p, len);
 	n->len = len;
 	n->h = h;
+	memset(n->head, 0, sizeof n->head);
+	if (len)
+		memcpy(n->head, p, len < sizeof n->head ? len : sizeof n->head);
 }
 
 /* Entities are arrays of structs that begin with a name_t. */
@@ -195,7 +232,7 @@ uint32_t eng_name_find(const csla_map_t *m, const void *arr, size_t stride,
 	     s = csla_map_next(m, h, s)) {
 		uint32_t v = m->slots[s].v;
 		const name_t *n = (const name_t *)((const char *)arr + v * stride);
-		if (n->len == len && memcmp(n->p, p, len) == 0)
+		if (eng_name_is(n, p, len))
 			return v;
 	}
 	return NONE;
@@ -211,7 +248,7 @@ void eng_tenant_init(const csla_engine_t *e, tenant_t *t, const char *name,
 		     uint32_t len)
 {
 	memset(t, 0, sizeof *t);
-	name_set(&t->name, name, len, csla_hash(name, len));
+	eng_name_set(&t->name, name, len, csla_hash(name, len));
 	eng_tenant_conf(e, t);
 	day_init(&t->day);
 	csla_map_init(&t->queue_map);
@@ -242,8 +279,8 @@ uint32_t eng_tenant_add(csla_engine_t *e, const tenant_t *t)
 static uint32_t tenant_get(csla_engine_t *e, csla_str_t name)
 {
 	if (e->last_tenant != NONE) {
-		const name_t *n = &e->tenants[e->last_tenant].name;
-		if (n->len == name.len && memcmp(n->p, name.p, name.len) == 0)
+		if (eng_name_is(&e->tenants[e->last_tenant].name, name.p,
+				name.len))
 			return e->last_tenant;
 	}
 	uint64_t h = csla_hash(name.p, name.len);
@@ -272,7 +309,7 @@ uint32_t eng_queue(tenant_t *t, const csla_conf_t *conf, csla_str_t name,
 	i = t->nqueues++;
 	queue_t *q = &t->queues[i];
 	memset(q, 0, sizeof *q);
-	name_set(&q->name, name.p, name.len, h);
+	eng_name_set(&q->name, name.p, name.len, h);
 	csla_conf_queue(conf, t->tc, name.p, name.len, &q->qc);
 	day_init(&q->day);
 	csla_map_put(&t->queue_map, h, i);
@@ -288,7 +325,7 @@ uint32_t eng_team(tenant_t *t, csla_str_t name, uint64_t h)
 	csla_grow(&t->teams, &t->capteams, t->nteams + 1, sizeof(team_t));
 	i = t->nteams++;
 	team_t *tm = &t->teams[i];
-	name_set(&tm->name, name.p, name.len, h);
+	eng_name_set(&tm->name, name.p, name.len, h);
 	day_init(&tm->day);
 	csla_map_put(&t->team_map, h, i);
 	return i;

@@ -16,9 +16,7 @@ uint32_t eng_agent(tenant_t *t, csla_str_t name, uint64_t h, int64_t ts)
 				   sizeof(agent_t), &t->free_agents);
 		agent_t *a = &t->agents[i];
 		memset(a, 0, sizeof *a);
-		a->name.p = csla_xstrndup(name.p, name.len);
-		a->name.len = name.len;
-		a->name.h = h;
+		eng_name_set(&a->name, name.p, name.len, h);
 		a->day.day = INT64_MIN;
 		csla_agg_init(&a->day.agg);
 		a->team = NONE;
@@ -109,14 +107,9 @@ static void agent_fold(tenant_t *t, uint32_t ai, int64_t upto)
 	a->fold_at = a->nlog >= 2 ? a->log[1].t : INT64_MAX;
 }
 
-/* Folding a few entries at a time reads them in one sequential sweep. */
-#define FOLD_SLACK_MS (10 * 60000)
-
 static void agent_maybe_fold(tenant_t *t, uint32_t ai)
 {
-	const agent_t *a = &t->agents[ai];
-	if (t->rfold_upto >= a->fold_at &&
-	    t->rfold_upto - a->fold_at >= FOLD_SLACK_MS)
+	if (eng_agent_fold_due(t, &t->agents[ai]))
 		agent_fold(t, ai, t->rfold_upto);
 }
 

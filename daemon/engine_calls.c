@@ -14,7 +14,7 @@ uint32_t eng_call_find(const tenant_t *t, csla_str_t id, uint64_t h)
 	     s = csla_map_next(&t->call_map, h, s)) {
 		uint32_t v = t->call_map.slots[s].v;
 		const call_t *c = &t->calls[v];
-		if (c->idlen == id.len && memcmp(call_id(c), id.p, id.len) == 0)
+		if (c->idlen == id.len && eng_same(call_id(c), id.p, id.len))
 			return v;
 	}
 	return NONE;

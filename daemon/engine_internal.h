@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "callsla/engine.h"
 #include "hashmap.h"
@@ -27,9 +28,12 @@ typedef struct day_sums {
 } day_sums_t;
 
 typedef struct name {
-	char *p;
+	char *p;       /* owned, NUL-terminated */
 	uint32_t len;
 	uint64_t h;
+	/* p's first bytes, zero-padded: lookups compare names up to this long
+	 * here, in the entity's own cache line, instead of reading p. */
+	char head[16];
 } name_t;
 
 typedef struct queue {
@@ -56,12 +60,15 @@ typedef struct agent_ent {
 } agent_ent_t;
 
 typedef struct agent {
+	/* What every event of the agent reads comes first, in two cache
+	 * lines the pipe prefetches (calls read the first only); the day sums
+	 * are read only by folds. */
 	name_t name;       /* name.p == NULL: free slot */
-	day_sums_t day;
 	/* Live entries are log[0..nlog), inside an allocation of caplog
 	 * entries at lbase: folding advances log instead of moving entries;
 	 * the space is reclaimed when an insert needs it. */
-	agent_ent_t *log, *lbase;
+	agent_ent_t *log;
+	int64_t last_seen; /* newest event time that named the agent */
 	uint32_t nlog, caplog;
 	/* A copy of log[nlog - 1]: the usual event appends after it, and
 	 * reading the log itself would be a cache miss per event. */
@@ -69,9 +76,10 @@ typedef struct agent {
 	/* log[1].t when last looked: entries are folded in batches once the
 	 * fold point is FOLD_SLACK_MS past it (INT64_MAX: nothing to fold). */
 	int64_t fold_at;
-	int64_t last_seen; /* newest event time that named the agent */
+	agent_ent_t *lbase;
 	uint32_t team;     /* sticky, for events that do not say */
 	uint32_t qset;
+	day_sums_t day;
 } agent_t;
 
 /* A set of queues an agent serves, interned per tenant: agents and log
@@ -187,18 +195,53 @@ struct csla_engine {
 };
 
 /* The hashes of an event's identifiers (of "" for a field it lacks), worked
- * out once per event: the prefetch and the apply step both need them. */
+ * out once per event: the prefetch and the apply step both need them.  The
+ * prefetch's second stage notes where the agent probably is for its third
+ * (NONE: not known). */
 typedef struct eng_keys {
 	uint64_t id, call, agent, queue;
+	uint32_t agent_at;
 } eng_keys_t;
+
+/* a[0..len) == b[0..len), inline for the short identifiers of the apply
+ * path (memcmp is a call): two overlapping word compares cover 4 to 16
+ * bytes, and nothing outside either string is read. */
+static inline bool eng_same(const char *a, const char *b, uint32_t len)
+{
+	if (len > 16)
+		return memcmp(a, b, len) == 0;
+	if (len >= 8) {
+		uint64_t x, y, u, v;
+		memcpy(&x, a, 8);
+		memcpy(&y, b, 8);
+		memcpy(&u, a + len - 8, 8);
+		memcpy(&v, b + len - 8, 8);
+		return ((x ^ y) | (u ^ v)) == 0;
+	}
+	if (len >= 4) {
+		uint32_t x, y, u, v;
+		memcpy(&x, a, 4);
+		memcpy(&y, b, 4);
+		memcpy(&u, a + len - 4, 4);
+		memcpy(&v, b + len - 4, 4);
+		return ((x ^ y) | (u ^ v)) == 0;
+	}
+	for (uint32_t i = 0; i < len; i++)
+		if (a[i] != b[i])
+			return false;
+	return true;
+}
 
 /* engine.c */
 void eng_keys(const csla_event_t *ev, eng_keys_t *k);
-/* csla_engine_prefetch and csla_engine_apply with the event's keys. */
+/* csla_engine_prefetch and csla_engine_apply with the event's keys.  The
+ * prefetch comes in three stages, a few events apart, each reading only
+ * what the one before fetched: the hash slots (and the event id's), then
+ * the agent and the call they point to, then what the agent points to. */
 void eng_prefetch(const csla_engine_t *e, const csla_event_t *ev,
 		  const eng_keys_t *k);
-/* The second stage, some events later, once eng_prefetch's hash slot has
- * arrived: the agent and the end of its log. */
+void eng_prefetch_entities(const csla_engine_t *e, const csla_event_t *ev,
+			   eng_keys_t *k);
 void eng_prefetch_agent(const csla_engine_t *e, const csla_event_t *ev,
 			const eng_keys_t *k);
 csla_reject_t eng_apply(csla_engine_t *e, const csla_event_t *ev,
@@ -213,6 +256,17 @@ void eng_tenant_free(tenant_t *t);
 /* Pointers to the engine's tenants in byte order of their names; the
  * caller frees the array. */
 tenant_t **eng_tenant_order(const csla_engine_t *e);
+/* Gives n a copy of p[0..len) as its name, with hash h. */
+void eng_name_set(name_t *n, const char *p, uint32_t len, uint64_t h);
+
+static inline bool eng_name_is(const name_t *n, const char *p, uint32_t len)
+{
+	if (n->len != len)
+		return false;
+	return len <= sizeof n->head ? eng_same(n->head, p, len)
+				     : eng_same(n->p, p, len);
+}
+
 uint32_t eng_name_find(const csla_map_t *m, const void *arr, size_t stride,
 		       const char *p, uint32_t len, uint64_t h);
 void eng_tenant_conf(const csla_engine_t *e, tenant_t *t);
@@ -222,6 +276,16 @@ uint32_t eng_queue(tenant_t *t, const csla_conf_t *conf, csla_str_t name,
 uint32_t eng_team(tenant_t *t, csla_str_t name, uint64_t h);
 
 /* engine_agents.c */
+/* Folding a few log entries at a time reads them in one sequential sweep:
+ * an agent's are folded once the fold point is this far past fold_at. */
+#define FOLD_SLACK_MS (10 * 60000)
+
+static inline bool eng_agent_fold_due(const tenant_t *t, const agent_t *a)
+{
+	return t->rfold_upto >= a->fold_at &&
+	       t->rfold_upto - a->fold_at >= FOLD_SLACK_MS;
+}
+
 uint32_t eng_agent(tenant_t *t, csla_str_t name, uint64_t h, int64_t ts);
 csla_reject_t eng_agent_event(csla_engine_t *e, tenant_t *t,
 			      const csla_event_t *ev, const eng_keys_t *k);

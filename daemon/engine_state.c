@@ -26,13 +26,13 @@
  * VERSION: the sizes make the build say so (LP64, where it is built). */
 #if UINTPTR_MAX == UINT64_MAX
 _Static_assert(sizeof(csla_agg_t) == 20 * 8, "csla_agg_t changed");
-_Static_assert(sizeof(queue_t) == 240, "queue_t changed");
-_Static_assert(sizeof(team_t) == 192, "team_t changed");
-_Static_assert(sizeof(agent_t) == 272, "agent_t changed");
+_Static_assert(sizeof(queue_t) == 256, "queue_t changed");
+_Static_assert(sizeof(team_t) == 208, "team_t changed");
+_Static_assert(sizeof(agent_t) == 288, "agent_t changed");
 _Static_assert(sizeof(agent_ent_t) == 32, "agent_ent_t changed");
 _Static_assert(sizeof(rec_t) == 32, "rec_t changed");
 _Static_assert(sizeof(call_t) == 64, "call_t changed");
-_Static_assert(sizeof(tenant_t) == 16936, "tenant_t changed");
+_Static_assert(sizeof(tenant_t) == 16952, "tenant_t changed");
 #endif
 
 /* In place of a name's length: a free agent slot. */
@@ -76,6 +76,8 @@ void csla_buf_free(csla_buf_t *b)
 
 void csla_buf_put(csla_buf_t *b, const void *p, size_t n)
 {
+	if (!n) /* an empty buffer has no memory to copy nothing into */
+		return;
 	csla_reserve(&b->p, &b->cap, b->len, n);
 	memcpy(b->p + b->len, p, n);
 	b->len += n;
@@ -272,17 +274,16 @@ static void sort_u64(uint64_t *k, uint64_t *tmp, uint32_t n)
 }
 
 /* Sorted: slot order depends on the order of insertion. */
-static void put_ids(csla_buf_t *b, const csla_idgen_t *g)
+static void put_ids(csla_buf_t *b, const csla_idset_t *ids, bool old)
 {
-	uint64_t *k = csla_xmalloc(((size_t)g->n + 1) * 2 * sizeof *k);
-	uint32_t n = 0;
-	for (uint32_t i = 0; i <= g->mask; i++)
-		if (g->slots[i])
-			k[n++] = g->slots[i];
-	sort_u64(k, k + n, n);
+	uint32_t n;
+	uint64_t *k = csla_idset_keys(ids, old, &n);
+	uint64_t *tmp = csla_xmalloc(((size_t)n + 1) * sizeof *tmp);
+	sort_u64(k, tmp, n);
 	put_u32(b, n);
 	for (uint32_t i = 0; i < n; i++)
 		csla_buf_put_u64(b, k[i]);
+	free(tmp);
 	free(k);
 }
 
@@ -307,8 +308,8 @@ int csla_engine_save_tenant(const csla_engine_t *e, csla_str_t name,
 	save_recs(out, t);
 	save_calls(out, t);
 	put_i64(out, t->ids.cur_since);
-	put_ids(out, &t->ids.old);
-	put_ids(out, &t->ids.cur);
+	put_ids(out, &t->ids, true);
+	put_ids(out, &t->ids, false);
 	return 0;
 }
 
@@ -752,6 +753,7 @@ static bool load_ids(rd_t *r, csla_idset_t *ids, const char *what,
 {
 	uint32_t n = get_count(r, 8, what);
 	uint64_t prev = 0, o = 0;
+	csla_idset_reserve(ids, csla_idset_count(ids) + n);
 	for (uint32_t i = 0, j = 0; i < n; i++) {
 		uint64_t k = get_u64(r);
 		if (r->bad)
@@ -782,7 +784,7 @@ static bool load_idset(rd_t *r, csla_idset_t *ids)
 	size_t at = r->off + 4; /* the old ids, after their count */
 	if (!load_ids(r, ids, "old ids", NULL, 0))
 		return false;
-	uint32_t nold = ids->cur.n;
+	uint32_t nold = ids->n_cur;
 	ids->cur_since = 0;
 	csla_idset_age(ids, 0, 0);
 	if (!load_ids(r, ids, "current ids", r->p + at, nold))

@@ -109,6 +109,36 @@ const char csla_flush_script[] =
 	"    chunked('HSET', sk .. ':meta', i + 1, j, 2000)\n"
 	"    redis.call('HSET', sk .. ':meta', 'updated_ms', now)\n"
 	"    i = j + 1\n"
+	"  elseif op == 'S' then\n"
+	"    local m, cut, keep = ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]\n"
+	"    local j = upto(i + 4)\n"
+	"    for k = i + 4, j - 1, 2 do\n"
+	"      redis.call('ZREMRANGEBYSCORE', ARGV[k], m, m)\n"
+	"      redis.call('ZADD', ARGV[k], m, ARGV[k + 1])\n"
+	"      redis.call('ZREMRANGEBYSCORE', ARGV[k], '-inf', '(' .. cut)\n"
+	"      redis.call('PEXPIRE', ARGV[k], keep)\n"
+	"    end\n"
+	"    i = j + 1\n"
+	"  elseif op == 'A' then\n"
+	"    redis.call('SET', sk .. ':alerts', ARGV[i + 1])\n"
+	"    i = i + 2\n"
+	"  elseif op == 'X' then\n"
+	"    local xk, maxlen = p .. ARGV[i + 1], ARGV[i + 2]\n"
+	"    local j = upto(i + 3)\n"
+	"    for k = i + 3, j - 1, 3 do\n"
+	"      redis.call('XADD', xk, 'MAXLEN', '~', maxlen, '*', 'kind',\n"
+	"                 ARGV[k], 'dedup_key', ARGV[k + 1], 'alert',\n"
+	"                 ARGV[k + 2])\n"
+	"    end\n"
+	"    i = j + 1\n"
+	"  elseif op == 'H' then\n"
+	"    local j = upto(i + 1)\n"
+	"    chunked('HSET', p .. 'alerts:active', i + 1, j, 2000)\n"
+	"    i = j + 1\n"
+	"  elseif op == 'K' then\n"
+	"    local j = upto(i + 1)\n"
+	"    chunked('HDEL', p .. 'alerts:active', i + 1, j, 2000)\n"
+	"    i = j + 1\n"
 	"  else\n"
 	"    return redis.error_reply('callsla flush: unknown op ' .. op)\n"
 	"  end\n"
@@ -286,12 +316,7 @@ static void on_row(void *opaque, const csla_snapshot_t *s)
 	    memcmp(ps->tenant, s->tenant.p, ps->tlen))
 		open_tenant(ps, s);
 
-	size_t need = csla_snapshot_json(s, ps->json, ps->jcap);
-	if (need >= ps->jcap) {
-		ps->jcap = need + 1;
-		ps->json = csla_xrealloc(ps->json, ps->jcap);
-		csla_snapshot_json(s, ps->json, ps->jcap);
-	}
+	size_t need = csla_snapshot_json_grow(s, &ps->json, &ps->jcap);
 
 	/* key: tenant bytes, then "scope|window|id" */
 	const char *scope = csla_scope_name(s->scope);

@@ -37,6 +37,14 @@ void csla_argv_free(csla_argv_t *a);
  *   B blob                                    new base (the journal restarts)
  *   J entry... ""                             journal entries
  *   M (name value)... ""                      the slot's meta hash
+ *   S minute cut keep_ms (key member)... ""   series samples (series.h):
+ *                                             the minute's member replaced,
+ *                                             scores below cut dropped
+ *   A blob                                    the slot's alert state
+ *   X stream maxlen (kind key json)... ""     alert transitions: XADD to
+ *                                             prefix + stream, MAXLEN ~
+ *   H (dedup_key json)... ""                  alerts:active entries set
+ *   K dedup_key... ""                         alerts:active entries gone
  * It replies FENCED when the epoch is not ours, before any write. */
 extern const char csla_flush_script[];
 

@@ -19,28 +19,6 @@ void csla_map_free(csla_map_t *m)
 	m->n = 0;
 }
 
-uint32_t csla_map_first(const csla_map_t *m, uint64_t h)
-{
-	h = csla_map_key(h);
-	for (uint32_t s = (uint32_t)h & m->mask;; s = (s + 1) & m->mask) {
-		if (m->slots[s].h == h)
-			return s;
-		if (m->slots[s].h == 0)
-			return CSLA_MAP_END;
-	}
-}
-
-uint32_t csla_map_next(const csla_map_t *m, uint64_t h, uint32_t slot)
-{
-	h = csla_map_key(h);
-	for (uint32_t s = (slot + 1) & m->mask;; s = (s + 1) & m->mask) {
-		if (m->slots[s].h == h)
-			return s;
-		if (m->slots[s].h == 0)
-			return CSLA_MAP_END;
-	}
-}
-
 static void insert(csla_map_slot_t *slots, uint32_t mask, uint64_t h,
 		   uint32_t v)
 {

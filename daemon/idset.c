@@ -1,88 +1,206 @@
-/* idset.c - see idset.h. */
+/* idset.c - see idset.h.
+ *
+ * Buckets are probed linearly.  A bucket's `over` is the tag of the newest
+ * generation whose inserts went past it, so the marks of a dropped
+ * generation lapse with it: lookups stop at the first bucket without a
+ * live mark.  Tags are generation numbers modulo 255 (0 is empty): the
+ * table is swept of dropped slots at least every SWEEP_EVERY rotations, so
+ * no leftover slot lives to see its tag come round again. */
 #include "idset.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 
+#include "swar.h"
 #include "util.h"
 
-static void gen_init(csla_idgen_t *g, uint32_t cap)
+#define SWEEP_EVERY 128
+
+static uint8_t tag_of(uint32_t gen)
 {
-	g->slots = csla_table_new(cap, sizeof *g->slots);
-	g->mask = cap - 1;
-	g->n = 0;
+	return (uint8_t)(1 + gen % 255);
 }
 
-static void gen_free(csla_idgen_t *g)
+/* The tags of the two live generations. */
+typedef struct live {
+	uint8_t cur, old;
+} live_t;
+
+static live_t live_of(const csla_idset_t *s)
 {
-	csla_table_free(g->slots, (size_t)g->mask + 1, sizeof *g->slots);
-	g->slots = NULL;
+	return (live_t){ tag_of(s->gen), tag_of(s->gen - 1) };
 }
 
-void csla_idset_init(csla_idset_t *s)
+static bool is_live(live_t l, uint8_t tag)
 {
-	gen_init(&s->cur, 1024);
-	gen_init(&s->old, 16);
-	s->cur_since = INT64_MIN;
+	return tag == l.cur || tag == l.old;
 }
 
-void csla_idset_free(csla_idset_t *s)
+/* 0x80 in byte j for each live slot j of b, and in byte 7 if b's mark is
+ * live: the tags and the mark are read as one word, branch-free. */
+static uint64_t live_bytes(live_t l, const csla_idbucket_t *b)
 {
-	gen_free(&s->cur);
-	gen_free(&s->old);
-	s->cur.slots = s->old.slots = NULL;
+	uint64_t w = csla_load64(b->tag);
+	return csla_bytes_eq(w, l.cur) | csla_bytes_eq(w, l.old);
 }
+
+_Static_assert(sizeof(csla_idbucket_t) == 64 &&
+		       offsetof(csla_idbucket_t, over) ==
+			       offsetof(csla_idbucket_t, tag) + 7,
+	       "a bucket is one cache line, its tags and mark one word");
+#define SLOT_BYTES (CSLA_ONES * 0x80 >> 8) /* bytes 0..6 */
+#define MARK_BYTE (0x80ull << 56)
 
 static uint64_t key(uint64_t h)
 {
 	return h ? h : 1;
 }
 
-static bool gen_has(const csla_idgen_t *g, uint64_t k)
+static uint32_t home(const csla_idset_t *s, uint64_t k)
 {
-	for (uint32_t i = (uint32_t)k & g->mask;; i = (i + 1) & g->mask) {
-		if (g->slots[i] == k)
-			return true;
-		if (!g->slots[i])
-			return false;
-	}
+	return (uint32_t)k & s->mask;
+}
+
+static uint64_t nslots(const csla_idset_t *s)
+{
+	return ((uint64_t)s->mask + 1) * CSLA_IDSET_WAYS;
+}
+
+static void table_new(csla_idset_t *s, uint32_t buckets)
+{
+	s->b = csla_table_new(buckets, sizeof *s->b);
+	s->mask = buckets - 1;
+	s->used = 0;
+}
+
+static void table_free(csla_idset_t *s)
+{
+	csla_table_free(s->b, (size_t)s->mask + 1, sizeof *s->b);
+	s->b = NULL;
+}
+
+void csla_idset_init(csla_idset_t *s)
+{
+	table_new(s, 16);
+	s->n_cur = s->n_old = 0;
+	s->gen = 1;
+	s->cur_since = INT64_MIN;
+}
+
+void csla_idset_free(csla_idset_t *s)
+{
+	table_free(s);
+}
+
+/* An insert of generation `tag` went past bucket b. */
+static void mark(csla_idbucket_t *b, live_t l, uint8_t tag)
+{
+	if (b->over != l.cur)
+		b->over = tag;
 }
 
 void csla_idset_prefetch(const csla_idset_t *s, uint64_t h)
 {
-	uint64_t k = key(h);
-	__builtin_prefetch(&s->cur.slots[(uint32_t)k & s->cur.mask]);
-	__builtin_prefetch(&s->old.slots[(uint32_t)k & s->old.mask]);
+	__builtin_prefetch(&s->b[home(s, key(h))]);
 }
 
 bool csla_idset_has(const csla_idset_t *s, uint64_t h)
 {
 	uint64_t k = key(h);
-	return gen_has(&s->cur, k) || gen_has(&s->old, k);
+	live_t l = live_of(s);
+	for (uint32_t i = home(s, k);; i = (i + 1) & s->mask) {
+		const csla_idbucket_t *b = &s->b[i];
+		uint64_t live = live_bytes(l, b), same = 0;
+		for (int j = 0; j < CSLA_IDSET_WAYS; j++)
+			same |= (uint64_t)(b->k[j] == k) << (8 * j + 7);
+		if (same & live)
+			return true;
+		if (!(live & MARK_BYTE))
+			return false;
+	}
 }
 
-static void gen_put(csla_idgen_t *g, uint64_t k)
+/* Puts key k of generation `tag` in the first slot from its home bucket on
+ * that holds no live key. */
+static void put(csla_idset_t *s, live_t l, uint64_t k, uint8_t tag)
 {
-	uint32_t i = (uint32_t)k & g->mask;
-	while (g->slots[i])
-		i = (i + 1) & g->mask;
-	g->slots[i] = k;
-	g->n++;
+	for (uint32_t i = home(s, k);; i = (i + 1) & s->mask) {
+		csla_idbucket_t *b = &s->b[i];
+		uint64_t open = ~live_bytes(l, b) & SLOT_BYTES;
+		if (open) {
+			int j = __builtin_ctzll(open) / 8;
+			s->used += b->tag[j] == 0;
+			b->k[j] = k;
+			b->tag[j] = tag;
+			return;
+		}
+		mark(b, l, tag);
+	}
+}
+
+/* Into a fresh table of `buckets`, live keys only. */
+static void rebuild(csla_idset_t *s, uint32_t buckets)
+{
+	csla_idset_t was = *s;
+	live_t l = live_of(s);
+	table_new(s, buckets);
+	for (uint32_t i = 0; i <= was.mask; i++)
+		for (int j = 0; j < CSLA_IDSET_WAYS; j++)
+			if (is_live(l, was.b[i].tag[j]))
+				put(s, l, was.b[i].k[j], was.b[i].tag[j]);
+	table_free(&was);
+}
+
+/* In place: the dropped generations' slots emptied and the marks worked
+ * out again from where the live keys are. */
+static void sweep(csla_idset_t *s)
+{
+	live_t l = live_of(s);
+	s->used = 0;
+	for (uint32_t i = 0; i <= s->mask; i++) {
+		csla_idbucket_t *b = &s->b[i];
+		b->over = 0;
+		for (int j = 0; j < CSLA_IDSET_WAYS; j++) {
+			if (!is_live(l, b->tag[j]))
+				b->tag[j] = 0;
+			s->used += b->tag[j] != 0;
+		}
+	}
+	for (uint32_t i = 0; i <= s->mask; i++)
+		for (int j = 0; j < CSLA_IDSET_WAYS; j++) {
+			const csla_idbucket_t *b = &s->b[i];
+			if (!b->tag[j])
+				continue;
+			for (uint32_t p = home(s, b->k[j]); p != i;
+			     p = (p + 1) & s->mask)
+				mark(&s->b[p], l, b->tag[j]);
+		}
+}
+
+void csla_idset_reserve(csla_idset_t *s, uint64_t n)
+{
+	uint32_t buckets = s->mask + 1;
+	/* As a table grows to: at most half full. */
+	while ((uint64_t)buckets * CSLA_IDSET_WAYS / 2 < n)
+		buckets *= 2;
+	if (buckets != s->mask + 1)
+		rebuild(s, buckets);
 }
 
 void csla_idset_add(csla_idset_t *s, uint64_t h)
 {
-	csla_idgen_t *g = &s->cur;
-	/* Load under 1/2 keeps probe runs short. */
-	if ((g->n + 1) * 2 > g->mask + 1) {
-		csla_idgen_t bigger;
-		gen_init(&bigger, (g->mask + 1) * 2);
-		for (uint32_t i = 0; i <= g->mask; i++)
-			if (g->slots[i])
-				gen_put(&bigger, g->slots[i]);
-		gen_free(g);
-		*g = bigger;
+	/* Under 3/4 of the slots taken, few buckets overflow.  Dropped slots
+	 * count as taken until reused: when they make up the difference, a
+	 * sweep frees them, else the table doubles. */
+	if ((uint64_t)s->used + 1 > nslots(s) / 4 * 3) {
+		uint64_t live = (uint64_t)s->n_cur + s->n_old + 1;
+		if (live <= nslots(s) / 2)
+			sweep(s);
+		else
+			rebuild(s, (s->mask + 1) * 2);
 	}
-	gen_put(g, key(h));
+	put(s, live_of(s), key(h), tag_of(s->gen));
+	s->n_cur++;
 }
 
 void csla_idset_age(csla_idset_t *s, int64_t now, int64_t retention_ms)
@@ -93,17 +211,29 @@ void csla_idset_age(csla_idset_t *s, int64_t now, int64_t retention_ms)
 	}
 	if (now - s->cur_since < retention_ms)
 		return;
-	gen_free(&s->old);
-	s->old = s->cur;
-	/* The next generation will likely see as many ids as this one. */
-	uint32_t cap = 1024;
-	while (cap < s->old.n * 2 + 2)
-		cap *= 2;
-	gen_init(&s->cur, cap);
+	s->gen++;
+	s->n_old = s->n_cur;
+	s->n_cur = 0;
 	s->cur_since = now;
+	if (s->gen % SWEEP_EVERY == 0)
+		sweep(s);
 }
 
 uint64_t csla_idset_count(const csla_idset_t *s)
 {
-	return (uint64_t)s->cur.n + s->old.n;
+	return (uint64_t)s->n_cur + s->n_old;
+}
+
+uint64_t *csla_idset_keys(const csla_idset_t *s, bool old, uint32_t *n)
+{
+	live_t l = live_of(s);
+	uint8_t want = old ? l.old : l.cur;
+	uint64_t *k = csla_xmalloc(((size_t)(old ? s->n_old : s->n_cur) + 1) *
+				   sizeof *k);
+	*n = 0;
+	for (uint32_t i = 0; i <= s->mask; i++)
+		for (int j = 0; j < CSLA_IDSET_WAYS; j++)
+			if (s->b[i].tag[j] == want)
+				k[(*n)++] = s->b[i].k[j];
+	return k;
 }

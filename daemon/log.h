@@ -1,7 +1,7 @@
 /* log.h - the daemon's log: one line per message on stderr.  Under systemd
- * (JOURNAL_STREAM set) each line starts with its syslog priority, "<3>"
- * for errors, which journald turns into the entry's priority; elsewhere
- * it starts with the time and the level's name. */
+ * (JOURNAL_STREAM naming stderr) each line starts with its syslog
+ * priority, "<3>" for errors, which journald turns into the entry's
+ * priority; elsewhere it starts with the time and the level's name. */
 #ifndef CALLSLA_LOG_H
 #define CALLSLA_LOG_H
 

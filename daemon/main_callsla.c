@@ -29,6 +29,8 @@ static const struct {
 	  "snapshot [--redis HOST:PORT|unix:PATH] [--prefix P] [--user U] "
 	  "[--password-file F] [--config FILE] [--tenant T] [--scope S] "
 	  "[--window W]..." },
+	{ "alert-test", csla_cmd_alert_test,
+	  "alert-test --config F [--notifier NAME] [--resolve-after DURATION]" },
 };
 
 static void usage(FILE *f)

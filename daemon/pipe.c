@@ -86,19 +86,29 @@ static const char *engine_why(csla_reject_t r)
 	}
 }
 
-/* eng_prefetch_agent comes this many events after eng_prefetch and as many
- * before the apply: halfway, so each fetch has about as long to arrive. */
-#define PIPE_STAGE2 4
+/* How many events before its apply each later stage of the prefetch runs
+ * (the first runs at the push, CSLA_PIPE_DEPTH before): evenly apart, so
+ * each fetch has about as long to arrive. */
+#define PIPE_STAGE2 5
+#define PIPE_STAGE3 2
+
+/* The slot `before` events ahead of the next to apply, if it is to be
+ * applied, else NULL. */
+static slot_t *ahead(csla_pipe_t *p, unsigned before)
+{
+	if (p->n <= before)
+		return NULL;
+	slot_t *s = &p->s[(p->head + before) % CSLA_PIPE_DEPTH];
+	return s->r == CSLA_OK && !s->skip ? s : NULL;
+}
 
 static void retire(csla_pipe_t *p)
 {
-	if (p->n > CSLA_PIPE_DEPTH - PIPE_STAGE2) {
-		const slot_t *ahead =
-			&p->s[(p->head + CSLA_PIPE_DEPTH - PIPE_STAGE2) %
-			      CSLA_PIPE_DEPTH];
-		if (ahead->r == CSLA_OK && !ahead->skip)
-			eng_prefetch_agent(p->e, &ahead->ev, &ahead->keys);
-	}
+	slot_t *a = ahead(p, PIPE_STAGE2);
+	if (a)
+		eng_prefetch_entities(p->e, &a->ev, &a->keys);
+	if ((a = ahead(p, PIPE_STAGE3)))
+		eng_prefetch_agent(p->e, &a->ev, &a->keys);
 	slot_t *s = &p->s[p->head];
 	p->head = (p->head + 1) % CSLA_PIPE_DEPTH;
 	p->n--;

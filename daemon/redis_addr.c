@@ -74,23 +74,23 @@ static int set_host(csla_redis_addr_t *out, const char *host, size_t n,
 	return 0;
 }
 
-/* Decimal 1..65535, digits only (no sign, no spaces). */
-static int parse_port(const char *s, size_t n, int *port, char *errstr,
-		      size_t errlen)
+/* Decimal min..65535, digits only (no sign, no spaces). */
+static int parse_port(const char *s, size_t n, int min, int *port,
+		      char *errstr, size_t errlen)
 {
+	const char *msg = min ? "must be a number from 1 to 65535"
+			      : "must be a number from 0 to 65535";
 	long v = 0;
 
 	if (n == 0)
 		return fail(errstr, errlen, "port", s, n, "empty");
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] < '0' || s[i] > '9' || v > 65535)
-			return fail(errstr, errlen, "port", s, n,
-				    "must be a number from 1 to 65535");
+			return fail(errstr, errlen, "port", s, n, msg);
 		v = v * 10 + (s[i] - '0');
 	}
-	if (v < 1 || v > 65535)
-		return fail(errstr, errlen, "port", s, n,
-			    "must be a number from 1 to 65535");
+	if (v < min || v > 65535)
+		return fail(errstr, errlen, "port", s, n, msg);
 	*port = (int)v;
 	return 0;
 }
@@ -130,8 +130,10 @@ int csla_redis_addr_tcp(const char *host, int port, csla_redis_addr_t *out,
 	return 0;
 }
 
-int csla_redis_addr_parse(const char *s, csla_redis_addr_t *out,
-			  char *errstr, size_t errlen)
+/* HOST[:PORT] or [IPV6][:PORT]; min_port 0 (a listening address: the
+ * kernel picks) also makes the port required. */
+static int parse_tcp(const char *s, int min_port, csla_redis_addr_t *out,
+		     char *errstr, size_t errlen)
 {
 	size_t n = strlen(s);
 	const char *host = s, *colon;
@@ -139,8 +141,6 @@ int csla_redis_addr_parse(const char *s, csla_redis_addr_t *out,
 	bool v6 = false;
 	int port = CSLA_REDIS_DEFAULT_PORT;
 
-	if (!strncmp(s, "unix:", 5))
-		return csla_redis_addr_unix(s + 5, out, errstr, errlen);
 	if (s[0] == '[') {
 		const char *close = memchr(s, ']', n);
 		if (!close)
@@ -164,13 +164,30 @@ int csla_redis_addr_parse(const char *s, csla_redis_addr_t *out,
 				    "[ADDRESS]:PORT");
 		hlen = colon ? (size_t)(colon - s) : n;
 	}
-	if (colon && parse_port(colon + 1, n - (size_t)(colon + 1 - s), &port,
-				errstr, errlen) == -1)
+	if (!colon && !min_port)
+		return fail(errstr, errlen, "address", s, n,
+			    "expected HOST:PORT");
+	if (colon && parse_port(colon + 1, n - (size_t)(colon + 1 - s),
+				min_port, &port, errstr, errlen) == -1)
 		return -1;
 	if (set_host(out, host, hlen, v6, errstr, errlen) == -1)
 		return -1;
 	out->port = port;
 	return 0;
+}
+
+int csla_redis_addr_parse(const char *s, csla_redis_addr_t *out,
+			  char *errstr, size_t errlen)
+{
+	if (!strncmp(s, "unix:", 5))
+		return csla_redis_addr_unix(s + 5, out, errstr, errlen);
+	return parse_tcp(s, 1, out, errstr, errlen);
+}
+
+int csla_listen_addr_parse(const char *s, csla_redis_addr_t *out,
+			   char *errstr, size_t errlen)
+{
+	return parse_tcp(s, 0, out, errstr, errlen);
 }
 
 const char *csla_redis_addr_str(const csla_redis_addr_t *a, char *buf,

@@ -1,5 +1,6 @@
 /* redis_addr.h - where Redis listens, from a command-line or configuration
- * string: "HOST:PORT", "HOST", "[IPV6]:PORT", "[IPV6]" or "unix:PATH".
+ * string: "HOST:PORT", "HOST", "[IPV6]:PORT", "[IPV6]" or "unix:PATH"; and
+ * where callslad's HTTP server listens ("HOST:PORT").
  * Pure: no name lookup, no I/O; the caller hands the result to hiredis
  * (redisConnectWithTimeout or redisConnectUnixWithTimeout). */
 #ifndef CALLSLA_REDIS_ADDR_H
@@ -29,6 +30,13 @@ typedef struct csla_redis_addr {
  * with a message naming s in errstr (out is then unspecified). */
 int csla_redis_addr_parse(const char *s, csla_redis_addr_t *out,
 			  char *errstr, size_t errlen);
+
+/* A TCP address to listen on (http.listen): "HOST:PORT" or
+ * "[IPV6]:PORT", the port required and 0 allowed (the kernel picks one).
+ * Host names are not looked up here (evhttp resolves them when binding).
+ * Returns 0, or -1 with a message naming s. */
+int csla_listen_addr_parse(const char *s, csla_redis_addr_t *out,
+			   char *errstr, size_t errlen);
 
 /* The same checks for a host and port given apart (configuration file):
  * there, an IPv6 host is written without brackets. */

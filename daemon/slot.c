@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "callsla/pipe.h"
+#include "evtime.h"
 #include "slot.h"
 #include "util.h"
 
@@ -19,7 +20,7 @@ typedef struct held {
 	csla_kmsg_t m;
 	size_t at;     /* payload at arena + at, key right after it */
 	int64_t arrived; /* wall time it was handed in */
-	int64_t ev_ts; /* INT64_MIN when it does not decode: goes first */
+	int64_t ev_ts; /* csla_evtime_peek(): INT64_MIN goes first */
 } held_t;
 
 typedef struct holdq {
@@ -38,7 +39,6 @@ struct csla_slot {
 	int32_t partition;
 	size_t ntopics;
 	const csla_conf_t *conf;
-	csla_decoder_t *dec;
 	csla_slot_hooks_t hooks;
 	csla_engine_t *engine;
 	csla_pipe_t *pipe;          /* feeds engine, with lookahead */
@@ -50,6 +50,8 @@ struct csla_slot {
 	uint32_t nheld;
 	uint64_t rejected[CSLA_REJ__COUNT];
 	uint64_t applied;
+	csla_slot_counts_t counts;
+	int admitted; /* csla_ev_type_t admit() saw last, 0: none */
 
 	csla_jentry_t *pend; /* not yet stored */
 	uint32_t npend, cappend;
@@ -64,7 +66,7 @@ struct csla_slot {
 static csla_pipe_t *make_pipe(csla_slot_t *s, csla_engine_t *e);
 
 csla_slot_t *csla_slot_new(int32_t partition, size_t ntopics,
-			   const csla_conf_t *conf, csla_decoder_t *dec,
+			   const csla_conf_t *conf,
 			   const csla_slot_hooks_t *hooks)
 {
 	if (ntopics == 0 || ntopics > CSLA_SLOT_MAX_TOPICS)
@@ -73,7 +75,6 @@ csla_slot_t *csla_slot_new(int32_t partition, size_t ntopics,
 	s->partition = partition;
 	s->ntopics = ntopics;
 	s->conf = conf;
-	s->dec = dec;
 	s->hooks = *hooks;
 	s->engine = csla_engine_new(conf);
 	s->pipe = s->engine ? make_pipe(s, s->engine) : NULL;
@@ -158,6 +159,11 @@ uint64_t csla_slot_applied(const csla_slot_t *s)
 	return s->applied;
 }
 
+const csla_slot_counts_t *csla_slot_counts(const csla_slot_t *s)
+{
+	return &s->counts;
+}
+
 /* ---- applying --------------------------------------------------------- */
 
 static void reject(csla_slot_t *s, const csla_kmsg_t *m, csla_reject_t r,
@@ -171,6 +177,9 @@ static void reject(csla_slot_t *s, const csla_kmsg_t *m, csla_reject_t r,
 static csla_reject_t pipe_admit(void *opaque, const csla_event_t *ev)
 {
 	csla_slot_t *s = opaque;
+	/* The pipe admits each decoded event right before its pipe_done():
+	 * that is how pipe_done() learns its type. */
+	s->admitted = ev->type;
 	return s->hooks.admit ? s->hooks.admit(s->hooks.opaque, s, ev->tenant)
 			      : CSLA_OK;
 }
@@ -181,10 +190,14 @@ static void pipe_done(void *opaque, uint64_t tag, csla_reject_t r,
 	csla_slot_t *s = opaque;
 	if (r == CSLA_REJ_TENANT_PARTITION_CONFLICT && !*why)
 		why = "the tenant's events go to another partition";
-	if (r != CSLA_OK)
+	if (r != CSLA_OK) {
 		reject(s, &s->batch[tag], r, why);
-	else
+		s->counts.rejected[s->admitted]++;
+	} else {
 		s->applied++;
+		s->counts.applied[s->admitted]++;
+	}
+	s->admitted = 0;
 }
 
 /* A pipe for the slot's engine (a restore replaces the engine). */
@@ -262,11 +275,7 @@ static void hold(csla_slot_t *s, const csla_kmsg_t *m, int64_t wall_ms)
 		memcpy(q->arena + q->alen + m->len, m->key, m->keylen);
 	q->alen += need;
 
-	csla_event_t ev;
-	h->ev_ts = csla_decode(s->dec, m->payload, m->len, &ev, NULL, 0) ==
-				   CSLA_OK
-			   ? ev.ts_ms
-			   : INT64_MIN;
+	h->ev_ts = csla_evtime_peek(m->payload, m->len);
 	s->seen[m->topic] = m->offset + 1;
 	s->nheld++;
 }

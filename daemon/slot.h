@@ -20,7 +20,6 @@
 #include <stdint.h>
 
 #include "callsla/config.h"
-#include "callsla/decode.h"
 #include "callsla/engine.h"
 
 #define CSLA_SLOT_MAX_TOPICS 8
@@ -67,11 +66,11 @@ typedef struct csla_slot_hooks {
 } csla_slot_hooks_t;
 
 /* A new slot for partition number `partition` over ntopics topics
- * (<= CSLA_SLOT_MAX_TOPICS), with an empty engine that borrows conf and a
- * decoder that borrows dec.  Offsets start unknown (-1).  The caller owns
- * the slot (csla_slot_destroy). */
+ * (<= CSLA_SLOT_MAX_TOPICS), with an empty engine that borrows conf.
+ * Offsets start unknown (-1).  The caller owns the slot
+ * (csla_slot_destroy). */
 csla_slot_t *csla_slot_new(int32_t partition, size_t ntopics,
-			   const csla_conf_t *conf, csla_decoder_t *dec,
+			   const csla_conf_t *conf,
 			   const csla_slot_hooks_t *hooks);
 void csla_slot_destroy(csla_slot_t *s);
 
@@ -90,6 +89,14 @@ const uint64_t *csla_slot_rejected(const csla_slot_t *s); /* [CSLA_REJ__COUNT] *
 /* Events applied (not rejected) over the slot's life: a restore carries
  * the base's count forward. */
 uint64_t csla_slot_applied(const csla_slot_t *s);
+
+/* Events applied and rejected by type (csla_ev_type_t; [0]: did not
+ * decode), since this slot object was made: a restore starts them at zero
+ * and counts the journal it re-applies.  For the daemon's /metrics. */
+typedef struct csla_slot_counts {
+	uint64_t applied[CSLA_EV_CDR + 1], rejected[CSLA_EV_CDR + 1];
+} csla_slot_counts_t;
+const csla_slot_counts_t *csla_slot_counts(const csla_slot_t *s);
 
 /* Takes msgs[0..n) (all of this slot, each topic's in offset order;
  * copied) and applies every message that can no longer be overtaken.

@@ -11,6 +11,7 @@
 
 #include "callsla/snapshot.h"
 #include "callsla/timefmt.h"
+#include "util.h"
 
 typedef struct out {
 	char *buf;
@@ -243,4 +244,16 @@ size_t csla_snapshot_json(const csla_snapshot_t *s, char *buf, size_t buflen)
 	if (buflen)
 		buf[o.len < o.cap ? o.len : o.cap] = '\0';
 	return o.len;
+}
+
+size_t csla_snapshot_json_grow(const csla_snapshot_t *s, char **buf,
+			       size_t *cap)
+{
+	size_t need = csla_snapshot_json(s, *buf, *cap);
+	if (need >= *cap) {
+		*cap = need + 1;
+		*buf = csla_xrealloc(*buf, *cap);
+		csla_snapshot_json(s, *buf, *cap);
+	}
+	return need;
 }

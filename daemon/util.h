@@ -43,6 +43,31 @@ uint32_t csla_slot_take(void *arr, uint32_t *n, uint32_t *cap, size_t size,
 			csla_freelist_t *fl);
 void csla_slot_give(csla_freelist_t *fl, uint32_t i);
 
+/* The last len (1..7) bytes of a string at s as a little-endian word, as
+ * memcpy(&k, s, len) into a zeroed k gives them, without memcpy: a
+ * variable-length copy is a call, and its byte stores then fail to forward
+ * to the word load (a stall per hash).  `after8`: at least 8 bytes of the
+ * string come before s+len, so one word ending there can be read. */
+static inline uint64_t csla_hash_tail(const unsigned char *s, size_t len,
+				      int after8)
+{
+	_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
+		       "csla_hash's tail assumes a little-endian machine");
+	uint64_t k;
+	uint32_t lo, hi;
+	if (after8) {
+		memcpy(&k, s + len - 8, 8);
+		return k >> (64 - 8 * len);
+	}
+	if (len >= 4) {
+		memcpy(&lo, s, 4);
+		memcpy(&hi, s + len - 4, 4);
+		return lo | (uint64_t)hi << (8 * (len - 4));
+	}
+	return s[0] | (uint64_t)s[len / 2] << (8 * (len / 2)) |
+	       (uint64_t)s[len - 1] << (8 * (len - 1));
+}
+
 /* 64-bit hash of a byte string, good enough to key tables by hash alone
  * (event ids): collisions are ~n^2/2^65. */
 static inline uint64_t csla_hash(const void *p, size_t len)
@@ -60,8 +85,7 @@ static inline uint64_t csla_hash(const void *p, size_t len)
 		len -= 8;
 	}
 	if (len) {
-		uint64_t k = 0;
-		memcpy(&k, s, len);
+		uint64_t k = csla_hash_tail(s, len, s != p);
 		k *= 0x87c37b91114253d5ull;
 		k ^= k >> 31;
 		h = (h ^ k) * 0x4cf5ad432745937full;

@@ -86,12 +86,23 @@ PIDS="$! $PIDS"
 	--tenants 3 --kafka "$BROKERS" --speed 60 >"$RUN/sim.log" 2>&1 &
 PIDS="$! $PIDS"
 
+i=0
+until HTTP=$(sed -n 's/.*http: listening on \([0-9.:]*\).*/\1/p' "$RUN/callslad.log" |
+	     head -n 1) && [ -n "$HTTP" ]; do
+	i=$((i + 1)); [ "$i" -lt 100 ] || { echo "callslad did not start:"; cat "$RUN/callslad.log"; exit 1; }
+	sleep 0.1
+done
+
 cat <<EOF2
 broker $BROKERS (callsla devbroker), Redis $REDIS, logs in $RUN
+Wallboard (open it in a browser):  http://$HTTP/
+API and metrics:  curl http://$HTTP/api/v1/snapshot?tenant=t1\&scope=queue\&window=15m
+                  curl http://$HTTP/api/v1/alerts   curl http://$HTTP/metrics
 Watch the numbers move (each command in another terminal):
   $CALLSLA snapshot --redis $REDIS --scope queue --window 15m
   redis-cli -s $RUN/redis.sock hgetall callsla:snap:t1
   redis-cli -s $RUN/redis.sock subscribe callsla:updates
+  redis-cli -s $RUN/redis.sock xrange callsla:alerts - +     (alert transitions)
   tail -f $RUN/callslad.log
 The simulated day runs 60x faster than the clock (a minute per second);
 the daemon is on the event clock (conf/demo.conf).  Ctrl-C stops everything.

@@ -63,6 +63,7 @@ typedef enum csla_alert_kind {
 } csla_alert_kind_t;
 
 const char *csla_alert_kind_name(csla_alert_kind_t k); /* "firing", ... */
+const char *csla_severity_name(csla_severity_t s);    /* "warning", ... */
 
 /* One transition, as handed to the callback, the notifiers, the Redis
  * stream and the log.  Everything is borrowed for the duration of the
@@ -86,6 +87,35 @@ typedef struct csla_alert_event {
 } csla_alert_event_t;
 
 typedef void (*csla_alert_cb)(void *opaque, const csla_alert_event_t *ev);
+
+/* The dedup key of (rule, tenant, scope, id): the first 16 bytes of the
+ * SHA-256 of the JSON array ["rule","tenant","scope","id"] (compact, the
+ * strings escaped as in snapshots), in lower-case hex.  Fixed length and
+ * URL-safe (PagerDuty allows 255 bytes; ids may hold anything). */
+#define CSLA_ALERT_KEY_LEN 32
+void csla_alert_dedup_key(const char *rule, csla_str_t tenant,
+			  csla_scope_t scope, csla_str_t id,
+			  char out[CSLA_ALERT_KEY_LEN + 1]);
+
+/* ev as one JSON object (no newline), appended to out: the line of
+ * `callsla replay --alerts`, of the log and of the Redis stream. */
+void csla_alert_event_json(const csla_alert_event_t *ev, csla_buf_t *out);
+
+/* The template (rule->summary, or the default when NULL) filled in for
+ * ev, appended to out with a terminating NUL (not counted in out->len). */
+void csla_alert_summary(const csla_alert_rule_t *rule,
+			const csla_alert_event_t *ev, csla_buf_t *out);
+/* What is wrong with a template (an unknown {name}, an unclosed '{', a
+ * {label.X} the rule does not define), or NULL. */
+const char *csla_alert_summary_error(const csla_alert_rule_t *rule);
+
+/* The value a rule compares: the metric rounded as snapshots print it
+ * (ratios to 4 decimals, seconds to 3), so that an alert agrees with the
+ * dashboards; NAN when there is none. */
+double csla_alert_metric_shown(int m, const csla_snapshot_t *s);
+/* Whether a scope's rows carry metric m (service_level is not a field of
+ * agent rows). */
+bool csla_alert_metric_in_scope(int m, csla_scope_t scope);
 
 typedef struct csla_alerts csla_alerts_t;
 

@@ -161,6 +161,8 @@ typedef struct csla_notifier_conf {
 	uint32_t max_attempts;    /* [8] */
 	int64_t backoff_min_ms;   /* first retry after about this [500ms] */
 	int64_t backoff_max_ms;   /* cap [5m] */
+	int64_t resend_ms;        /* Alertmanager: firing alerts re-posted this
+				     often [1m]; 0: never, endsAt left out */
 	int line;
 } csla_notifier_conf_t;
 
@@ -213,7 +215,9 @@ typedef struct csla_http_conf {
 	char *token;              /* bearer token, from token_file [NULL: none];
 				     secret; /healthz never asks for it */
 	int64_t max_lag_ms;       /* /readyz fails past this consumer lag [30s] */
-	int64_t series_hours;     /* per-minute history kept [6] */
+	uint32_t series_hours;    /* per-minute history kept [6], 1..48 */
+	bool metrics_agents;      /* agent rows in /metrics [false]: 10,000
+				     agents would make every scrape huge */
 } csla_http_conf_t;
 
 #define CSLA_MAX_WINDOWS 16

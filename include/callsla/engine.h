@@ -56,6 +56,34 @@ typedef void (*csla_snapshot_cb)(void *opaque, const csla_snapshot_t *s);
 void csla_engine_snapshot(csla_engine_t *e, int64_t now_ms,
 			  csla_snapshot_cb cb, void *opaque);
 
+/* What csla_engine_snapshot_select() computes: one window of one scope,
+ * for the tenants and ids that match globs (fnmatch(3), no flags; NULL or
+ * "*" is every one), and only the parts of the rows named in `need`. */
+enum {
+	CSLA_SEL_RECORDS = 1, /* call outcomes and handling (and `today`) */
+	CSLA_SEL_AGENTS = 2,  /* agent-state time, ring results */
+	CSLA_SEL_GAUGES = 4,  /* live gauges (queue and tenant rows) */
+	CSLA_SEL_ALL = 7,
+};
+
+typedef struct csla_select {
+	const char *tenant;
+	csla_scope_t scope;
+	const char *id;       /* a tenant row's id is the tenant's name */
+	const char *window;   /* "15m", "cur30m", "today": none if unknown */
+	unsigned need;        /* CSLA_SEL_*; parts not asked for are zero
+				 (and gauges absent) */
+} csla_select_t;
+
+/* The rows of csla_engine_snapshot() that sel picks, in the same order,
+ * as of now_ms.  With CSLA_SEL_ALL each row is equal to the full
+ * snapshot's; the cost is in proportion to the rows picked and the
+ * records inside the window, not to everything the engine holds (the
+ * alert rules evaluate this way every second). */
+void csla_engine_snapshot_select(csla_engine_t *e, int64_t now_ms,
+				 const csla_select_t *sel, csla_snapshot_cb cb,
+				 void *opaque);
+
 /* Checkpoints: a tenant's whole state as bytes, so that a daemon can keep
  * it next to its Kafka offset and resume exactly (docs/engine.md,
  * "Checkpoints").  The encoding is versioned, little-endian whatever the

@@ -43,4 +43,9 @@ typedef struct csla_snapshot {
  * Ratios are rounded to 4 decimals, seconds to 3. */
 size_t csla_snapshot_json(const csla_snapshot_t *s, char *buf, size_t buflen);
 
+/* The same into *buf, grown (realloc; *buf and *cap may start NULL and 0)
+ * until the whole row fits.  Returns its length.  The caller frees *buf. */
+size_t csla_snapshot_json_grow(const csla_snapshot_t *s, char **buf,
+			       size_t *cap);
+
 #endif

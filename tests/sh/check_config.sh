@@ -53,6 +53,12 @@ daemon.flush_interval: 1s
 daemon.checkpoint_interval: 30s
 daemon.journal_max: 10000
 daemon.shutdown_timeout: 10s
+http.enabled: true
+http.listen: 127.0.0.1:8080
+http.token: (none)
+http.max_lag: 30s
+http.series_hours: 6
+http.metrics_agents: false
 WANT
 expect_lines "$tmp/want"
 

@@ -18,6 +18,7 @@
 
 #include <cmocka.h>
 
+#include "callsla/alert.h"
 #include "callsla/config.h"
 
 #define SEC 1000
@@ -256,8 +257,8 @@ static const struct bad_case {
 	{ "engine = {\n clock = \"wall\";\n clock = \"event\";\n};\n",
 	  "3: duplicate setting name" },
 	/* unknown names */
-	{ "engine = { };\nhttp = { port = 80; };\n",
-	  "2: http: unknown setting" },
+	{ "engine = { };\nhttps = { port = 80; };\n",
+	  "2: https: unknown setting" },
 	{ "engine = {\n  windowz = [\"5m\"];\n};\n",
 	  "2: engine.windowz: unknown setting" },
 	{ "defaults = { timezone = \"UTC\";\n name = \"x\"; };\n",
@@ -569,6 +570,35 @@ static const struct bad_case {
 	{ "daemon = {\n checkpoint_interval = 1;\n flush_interval = 2;\n};\n",
 	  "2: daemon.checkpoint_interval: 1s is shorter than "
 	  "daemon.flush_interval (2s)" },
+	/* http { } */
+	{ "http = { port = 80; };\n", "1: http.port: unknown setting" },
+	{ "http = { token = \"abcdefghijklmnop\"; };\n",
+	  "1: http.token: unknown setting" },
+	{ "http = 1;\n", "1: http: expected a group { ... }" },
+	{ "http = {\n listen = \"127.0.0.1\";\n};\n",
+	  "2: http.listen: address \"127.0.0.1\": expected HOST:PORT" },
+	{ "http = { listen = \"127.0.0.1:65536\"; };\n",
+	  "1: http.listen: port \"65536\": must be a number from 0 to 65535" },
+	{ "http = { listen = \"::1:80\"; };\n",
+	  "1: http.listen: address \"::1:80\": write an IPv6 address in "
+	  "brackets: [ADDRESS]:PORT" },
+	{ "http = { listen = \"unix:/run/x\"; };\n",
+	  "1: http.listen: port \"/run/x\": must be a number from 0 to 65535" },
+	{ "http = { listen = 8080; };\n", "1: http.listen: expected a string" },
+	{ "http = { enabled = 1; };\n", "1: http.enabled: expected true or false" },
+	{ "http = { max_lag = \"999ms\"; };\n",
+	  "1: http.max_lag: must be from 1s to 24h" },
+	{ "http = { max_lag = \"25h\"; };\n",
+	  "1: http.max_lag: must be from 1s to 24h" },
+	{ "http = { series_hours = 0; };\n",
+	  "1: http.series_hours: must be from 1 to 48" },
+	{ "http = { series_hours = 49; };\n",
+	  "1: http.series_hours: must be from 1 to 48" },
+	{ "http = { metrics_agents = \"yes\"; };\n",
+	  "1: http.metrics_agents: expected true or false" },
+	{ "http = {\n token_file = \"/nonexistent/token\";\n};\n",
+	  "2: http.token_file: cannot read \"/nonexistent/token\": No such "
+	  "file or directory" },
 };
 
 static void test_errors(void **state)
@@ -955,6 +985,56 @@ static void test_daemon_bounds(void **state)
 	scratch_free(&sc);
 }
 
+/* http { }: defaults, the token from its file (never inline), and what a
+ * token may be. */
+static void test_http(void **state)
+{
+	struct scratch sc;
+	char err[512], want[600];
+	csla_conf_t *c = csla_conf_new_defaults();
+	(void)state;
+
+	assert_true(c->http.enabled);
+	assert_string_equal(c->http.listen, "127.0.0.1:8080");
+	assert_null(c->http.token);
+	assert_int_equal(c->http.max_lag_ms, 30 * SEC);
+	assert_int_equal(c->http.series_hours, 6);
+	assert_false(c->http.metrics_agents);
+	csla_conf_destroy(c);
+
+	scratch_new(&sc);
+	put_str(&sc, "token", "0123456789abcdef-x\r\n"); /* 18 bytes + CRLF */
+	c = load_text(&sc, "http = {\n enabled = false;\n listen = "
+		      "\"[::1]:0\";\n token_file = \"token\";\n max_lag = "
+		      "\"24h\";\n series_hours = 48;\n metrics_agents = true;"
+		      "\n};\n", err, sizeof err);
+	assert_non_null(c);
+	assert_false(c->http.enabled);
+	assert_string_equal(c->http.listen, "[::1]:0");
+	assert_string_equal(c->http.token, "0123456789abcdef-x");
+	assert_int_equal(c->http.max_lag_ms, 24 * HOUR);
+	assert_int_equal(c->http.series_hours, 48);
+	assert_true(c->http.metrics_agents);
+	csla_conf_destroy(c);
+
+	/* 15 bytes: one short of the minimum. */
+	put_str(&sc, "token", "0123456789abcde\n");
+	c = load_text(&sc, "http = {\n token_file = \"token\";\n};\n", err,
+		      sizeof err);
+	assert_null(c);
+	snprintf(want, sizeof want, "%s:2: http.token_file: the token is 15 "
+		 "bytes: give at least 16", sc.conf);
+	assert_string_equal(err, want);
+	put_str(&sc, "token", "0123456789 abcdef\n");
+	c = load_text(&sc, "http = { token_file = \"token\"; };\n", err,
+		      sizeof err);
+	assert_null(c);
+	snprintf(want, sizeof want, "%s:1: http.token_file: the token may hold "
+		 "visible ASCII characters only", sc.conf);
+	assert_string_equal(err, want);
+	scratch_free(&sc);
+}
+
 /* Loads `kafka = {\n sasl_password_file = "s.pw";\n};` with s.pw holding
  * len bytes; returns the value, or NULL with err. */
 static char *secret_value(struct scratch *sc, const char *bytes, size_t len,
@@ -1222,6 +1302,218 @@ static char *xstrdup(const char *s)
 	return p;
 }
 
+/* alerts { }: the defaults, every setting of a rule and a notifier, the
+ * secrets from files, and the errors with their FILE:LINE. */
+static void test_alerts(void **state)
+{
+	(void)state;
+	struct scratch sc;
+	char err[512], want[700];
+	csla_conf_t *c = csla_conf_new_defaults();
+
+	assert_int_equal(c->alerts.evaluate_every_ms, 1 * SEC);
+	assert_int_equal(c->alerts.queue_max, 10000);
+	assert_string_equal(c->alerts.stream_key, "alerts");
+	assert_int_equal(c->alerts.stream_maxlen, 100000);
+	assert_int_equal(c->alerts.nrules, 0);
+	csla_conf_destroy(c);
+
+	scratch_new(&sc);
+	put_str(&sc, "hook.key", "whsec_c2VjcmV0\n");
+	put_str(&sc, "pd.key", "R0uting\n");
+	put_str(&sc, "slack.url", "https://hooks.slack.example/T0/B0/x\n");
+	put_str(&sc, "bad.key", "whsec_!!\n");
+	c = load_text(&sc,
+		      "alerts = {\n"                                     /* 1 */
+		      " evaluate_every = \"30s\"; queue_max = 5;\n"
+		      " stream_key = \"al\"; stream_maxlen = 7;\n"
+		      " rules = ( { name = \"r1\"; tenant = \"acme*\";\n"
+		      "   scope = \"agent\"; id = \"a?\"; metric = "   /* 5 */
+		      "\"occupancy\";\n"
+		      "   window = \"cur30m\"; op = \">=\"; threshold = 0.9;\n"
+		      "   clear = 0.8; for = \"30m\"; min_volume = 1800;\n"
+		      "   severity = \"critical\"; repeat = \"1h\";\n"
+		      "   notifiers = [ \"pd\", \"hook\" ];\n"
+		      "   labels = { team = \"blue\"; };\n"             /* 10 */
+		      "   summary = \"{label.team} {value}\"; },\n"
+		      "  { name = \"r2\"; metric = \"longest_wait_s\"; "
+		      "op = \"<\"; threshold = 5; } );\n"
+		      " notifiers = ( { name = \"hook\"; type = \"webhook\";\n"
+		      "   url = \"https://h.example/x\"; secret_file = "
+		      "\"hook.key\";\n"
+		      "   timeout = \"1s\"; max_attempts = 3; backoff_min = " /* 15 */
+		      "\"1s\"; backoff_max = \"1m\"; },\n"
+		      "  { name = \"pd\"; type = \"pagerduty\"; "
+		      "routing_key_file = \"pd.key\"; },\n"
+		      "  { name = \"chat\"; type = \"slack\"; "
+		      "url_file = \"slack.url\"; } );\n"
+		      "};\n", err, sizeof err);
+	if (!c)
+		print_error("%s\n", err);
+	assert_non_null(c);
+	const csla_alerts_conf_t *a = &c->alerts;
+	assert_int_equal(a->evaluate_every_ms, 30 * SEC);
+	assert_int_equal(a->queue_max, 5);
+	assert_string_equal(a->stream_key, "al");
+	assert_int_equal(a->stream_maxlen, 7);
+	assert_int_equal(a->nrules, 2);
+	const csla_alert_rule_t *r = &a->rules[0];
+	assert_string_equal(r->name, "r1");
+	assert_string_equal(r->tenant, "acme*");
+	assert_int_equal(r->scope, CSLA_SCOPE_AGENT);
+	assert_string_equal(r->id, "a?");
+	assert_int_equal(r->metric, CSLA_AM_OCCUPANCY);
+	assert_string_equal(r->window, "cur30m");
+	assert_int_equal(r->cmp, CSLA_CMP_GE);
+	assert_true(r->threshold == 0.9 && r->has_clear && r->clear == 0.8);
+	assert_int_equal(r->for_ms, 30 * 60 * SEC);
+	assert_int_equal(r->min_volume, 1800);
+	assert_int_equal(r->severity, CSLA_SEV_CRITICAL);
+	assert_int_equal(r->repeat_ms, 3600 * SEC);
+	assert_int_equal(r->nnotifiers, 2);
+	assert_string_equal(r->notifiers[0], "pd");
+	assert_string_equal(r->notifiers[1], "hook");
+	assert_int_equal(r->nlabels, 1);
+	assert_string_equal(r->labels[0].key, "team");
+	assert_string_equal(r->labels[0].value, "blue");
+	assert_string_equal(r->summary, "{label.team} {value}");
+	assert_int_equal(r->line, 4);
+	r = &a->rules[1]; /* the defaults of a rule */
+	assert_string_equal(r->tenant, "*");
+	assert_int_equal(r->scope, CSLA_SCOPE_TENANT);
+	assert_string_equal(r->id, "*");
+	assert_string_equal(r->window, "15m");
+	assert_int_equal(r->cmp, CSLA_CMP_LT);
+	assert_true(r->threshold == 5 && !r->has_clear);
+	assert_int_equal(r->for_ms, 0);
+	assert_int_equal(r->min_volume, 0);
+	assert_int_equal(r->severity, CSLA_SEV_WARNING);
+	assert_int_equal(r->repeat_ms, 0);
+	assert_int_equal(r->nnotifiers, 0);
+	assert_null(r->summary);
+	assert_int_equal(a->nnotifiers, 3);
+	const csla_notifier_conf_t *n = &a->notifiers[0];
+	assert_string_equal(n->name, "hook");
+	assert_int_equal(n->kind, CSLA_NOTIFY_WEBHOOK);
+	assert_string_equal(n->url, "https://h.example/x");
+	assert_string_equal(n->secret, "whsec_c2VjcmV0");
+	assert_null(n->routing_key);
+	assert_int_equal(n->timeout_ms, 1 * SEC);
+	assert_int_equal(n->max_attempts, 3);
+	assert_int_equal(n->backoff_min_ms, 1 * SEC);
+	assert_int_equal(n->backoff_max_ms, 60 * SEC);
+	n = &a->notifiers[1];
+	assert_int_equal(n->kind, CSLA_NOTIFY_PAGERDUTY);
+	assert_string_equal(n->url, "https://events.pagerduty.com/v2/enqueue");
+	assert_string_equal(n->routing_key, "R0uting");
+	assert_int_equal(n->timeout_ms, 5 * SEC);
+	assert_int_equal(n->max_attempts, 8);
+	assert_int_equal(n->backoff_min_ms, 500);
+	assert_int_equal(n->backoff_max_ms, 300 * SEC);
+	n = &a->notifiers[2]; /* the URL from its file, one newline off */
+	assert_string_equal(n->url, "https://hooks.slack.example/T0/B0/x");
+	csla_conf_destroy(c);
+
+	static const struct {
+		const char *text;
+		const char *err; /* after "FILE:" */
+	} bad[] = {
+		{ "alerts = {\n rules = ( { name = \"r\"; metric = \"offered\";"
+		  "\n op = \">\"; threshold = 1;\n notifiers = [ \"ops\" ]; } );"
+		  "\n};\n",
+		  "4: alerts.rules[0].notifiers[0]: no notifier \"ops\" in "
+		  "alerts.notifiers" },
+		{ "alerts = { rules = ( { name = \"r\"; metric = \"offered\";\n"
+		  " op = \">\"; threshold = 1;\n window = \"7m\"; } ); };\n",
+		  "3: alerts.rules[0].window: no window \"7m\" in engine.windows "
+		  "/ engine.intervals (\"15m\", \"cur30m\", \"prev15m\", "
+		  "\"today\", ...)" },
+		{ "alerts = { rules = ( { name = \"r\"; metric = \"abandon_rate\";"
+		  "\n op = \">\"; threshold = 0.05;\n clear = 0.06; } ); };\n",
+		  "3: alerts.rules[0].clear: 0.06 is on the wrong side of the "
+		  "threshold 0.05: with op \">\" an alert clears once the value "
+		  "is back below it" },
+		{ "alerts = { rules = ( { name = \"r\"; metric = \"service_level\";"
+		  "\n op = \"<\"; threshold = 0.8; clear = 0.7; } ); };\n",
+		  "2: alerts.rules[0].clear: 0.7 is on the wrong side of the "
+		  "threshold 0.8: with op \"<\" an alert clears once the value "
+		  "is back above it" },
+		{ "alerts = { rules = (\n { name = \"r\"; metric = \"offered\"; "
+		  "op = \">\"; threshold = 1; },\n { name = \"r\"; metric = "
+		  "\"offered\"; op = \">\"; threshold = 2; } ); };\n",
+		  "3: alerts.rules[1].name: rule \"r\" is defined twice (first "
+		  "at line 2)" },
+		{ "alerts = { notifiers = (\n { name = \"n\"; type = \"slack\"; "
+		  "url = \"http://x/\"; },\n { name = \"n\"; type = \"slack\"; "
+		  "url = \"http://y/\"; } ); };\n",
+		  "3: alerts.notifiers[1].name: notifier \"n\" is defined twice "
+		  "(first at line 2)" },
+		{ "alerts = { rules = ( { name = \"r\"; scope = \"agent\";\n"
+		  " metric = \"service_level\"; op = \"<\"; threshold = 1; } ); "
+		  "};\n",
+		  "2: alerts.rules[0].metric: service_level is not a field of "
+		  "agent rows" },
+		{ "alerts = { rules = (\n { name = \"r\"; metric = \"offered\"; "
+		  "op = \">\"; } ); };\n",
+		  "2: alerts.rules[0]: missing \"threshold\"" },
+		{ "alerts = { rules = ( { name = \"r\";\n metric = \"speed\"; "
+		  "op = \">\"; threshold = 1; } ); };\n",
+		  "2: alerts.rules[0].metric: unknown metric; expected one of "
+		  "service_level, three_ring_rate, abandon_rate, occupancy, "
+		  "utilization, asa_s, aht_s, max_wait_s, offered, answered, "
+		  "abandoned, waiting_now, longest_wait_s, staffed, "
+		  "agents_available" },
+		{ "alerts = { notifiers = (\n { name = \"pd\"; type = "
+		  "\"pagerduty\"; } ); };\n",
+		  "2: alerts.notifiers[0].name: a pagerduty notifier needs "
+		  "routing_key_file" },
+		{ "alerts = { rules = ( { name = \"r\"; metric = \"offered\";\n"
+		  " op = \">\"; threshold = 1;\n summary = \"{rule} {speed}\"; } "
+		  "); };\n",
+		  "3: alerts.rules[0].summary: the template names an unknown "
+		  "{placeholder} (known: {tenant} {scope} {id} {window} {metric} "
+		  "{value} {threshold} {rule} {severity} {label.NAME} of the "
+		  "rule's labels)" },
+		{ "alerts = { notifiers = ( { name = \"n\"; type = \"webhook\";\n"
+		  " url = \"http://x/\"; backoff_min = \"2s\";\n backoff_max = "
+		  "\"1s\"; } ); };\n",
+		  "3: alerts.notifiers[0].backoff_max: backoff_max (1s) is "
+		  "shorter than backoff_min (2s)" },
+		{ "alerts = { rules = ( { name = \"r\"; metric = \"offered\";"
+		  " op = \">\";\n threshold = 1; labels = {\n severity = "
+		  "\"low\"; }; } ); };\n",
+		  "3: alerts.rules[0].labels.severity: \"severity\" is a label "
+		  "callsla sets itself (alertname, tenant, scope, id, severity, "
+		  "window)" },
+		{ "alerts = { notifiers = ( { name = \"n\"; type = \"slack\";\n"
+		  " url = \"http://x/\"; url_file = \"hook.key\"; } ); };\n",
+		  "2: alerts.notifiers[0].url_file: url and url_file name the "
+		  "same setting: give one" },
+		{ "alerts = { notifiers = ( { name = \"n\"; type = "
+		  "\"alertmanager\";\n url = \"http://x/\"; resend = \"2h\"; } "
+		  "); };\n",
+		  "2: alerts.notifiers[0].resend: must be from 0 (never) to 1h" },
+		{ "alerts = { notifiers = ( { name = \"n\"; type = \"webhook\";\n"
+		  " url = \"http://x/\"; secret_file = \"bad.key\"; } ); };\n",
+		  "2: alerts.notifiers[0].secret_file: must be \"whsec_\" and "
+		  "base64, or at most 1024 bytes" },
+		{ "alerts = {\n evaluate_every = \"50ms\"; };\n",
+		  "2: alerts.evaluate_every: must be from 100ms to 1h" },
+		{ "alerts = { rules = ( { name = \"a b\"; metric = \"offered\";"
+		  " op = \">\"; threshold = 1; } ); };\n",
+		  "1: alerts.rules[0].name: must be 1 to 64 of a-z A-Z 0-9 _ - ." },
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		c = load_text(&sc, bad[i].text, err, sizeof err);
+		if (c)
+			print_error("case %zu loaded\n", i);
+		assert_null(c);
+		snprintf(want, sizeof want, "%s:%s", sc.conf, bad[i].err);
+		assert_string_equal(err, want);
+	}
+	scratch_free(&sc);
+}
+
 /* The daemon's checks on a conf built in code, named by path. */
 static void test_daemon_in_code(void **state)
 {
@@ -1309,9 +1601,11 @@ int main(void)
 		cmocka_unit_test(test_daemon_groups),
 		cmocka_unit_test(test_daemon_bounds),
 		cmocka_unit_test(test_secret_files),
+		cmocka_unit_test(test_http),
 		cmocka_unit_test(test_secret_paths),
 		cmocka_unit_test(test_secret_errors),
 		cmocka_unit_test(test_daemon_in_code),
+		cmocka_unit_test(test_alerts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -142,9 +142,8 @@ static void test_flush_ops(void **state)
 {
 	(void)state;
 	csla_conf_t *conf = conf_event();
-	csla_decoder_t *dec = csla_decoder_new(conf->max_message_bytes);
 	csla_slot_hooks_t hooks = { 0 };
-	csla_slot_t *s = csla_slot_new(3, 2, conf, dec, &hooks);
+	csla_slot_t *s = csla_slot_new(3, 2, conf, &hooks);
 	assert_non_null(s);
 
 	/* cc.calls 5..7: an offer, a malformed message, the offer's id again;
@@ -243,7 +242,6 @@ static void test_flush_ops(void **state)
 
 	csla_argv_free(&a);
 	csla_slot_destroy(s);
-	csla_decoder_destroy(dec);
 	csla_conf_destroy(conf);
 }
 

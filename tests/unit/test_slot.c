@@ -37,7 +37,6 @@
 #include <cmocka.h>
 
 #include "callsla/config.h"
-#include "callsla/decode.h"
 #include "callsla/engine.h"
 #include "callsla/timefmt.h"
 #include "slot.h"
@@ -115,7 +114,6 @@ typedef struct hookctx {
 
 typedef struct env {
 	csla_conf_t *conf;
-	csla_decoder_t *dec;
 	hookctx_t hc;
 	csla_slot_hooks_t hooks;
 } env_t;
@@ -161,22 +159,19 @@ static env_t *env_new(void)
 	v->conf->clock = CSLA_CLOCK_EVENT;
 	if (csla_conf_validate(v->conf, err, sizeof err))
 		fail_msg("csla_conf_validate: %s", err);
-	v->dec = csla_decoder_new(v->conf->max_message_bytes);
-	assert_non_null(v->dec);
 	v->hooks = (csla_slot_hooks_t){ admit_hook, reject_hook, &v->hc };
 	return v;
 }
 
 static void env_free(env_t *v)
 {
-	csla_decoder_destroy(v->dec);
 	csla_conf_destroy(v->conf);
 	free(v);
 }
 
 static csla_slot_t *slot_new(env_t *v, size_t ntopics)
 {
-	csla_slot_t *s = csla_slot_new(3, ntopics, v->conf, v->dec, &v->hooks);
+	csla_slot_t *s = csla_slot_new(3, ntopics, v->conf, &v->hooks);
 	assert_non_null(s);
 	return s;
 }
@@ -501,6 +496,17 @@ static void test_apply(void **state)
 	/* admitted: every message that decoded (all but offset 11) */
 	assert_int_equal(v->hc.nadmit, 5);
 	assert_string_equal(v->hc.seen[0], "default");
+	/* by type: calls 10 and 12 applied, 13 a duplicate; 11 did not
+	 * decode; agents 20 and 21 applied; no CDR */
+	const csla_slot_counts_t *c = csla_slot_counts(s);
+	assert_int_equal(c->applied[CSLA_EV_CALL], 2);
+	assert_int_equal(c->rejected[CSLA_EV_CALL], 1);
+	assert_int_equal(c->applied[0], 0);
+	assert_int_equal(c->rejected[0], 1);
+	assert_int_equal(c->applied[CSLA_EV_AGENT], 2);
+	assert_int_equal(c->rejected[CSLA_EV_AGENT], 0);
+	assert_int_equal(c->applied[CSLA_EV_CDR], 0);
+	assert_int_equal(c->rejected[CSLA_EV_CDR], 0);
 
 	assert_int_equal(csla_slot_next(s, 0), 14);
 	assert_int_equal(csla_slot_next(s, 1), 22);

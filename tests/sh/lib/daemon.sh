@@ -64,6 +64,9 @@ rcli() {
 # The embedded broker: BROKERS is set from its first line, BROKER_PID to
 # its process (SIGUSR1 takes it down, SIGUSR2 brings it back).
 start_broker() {
+	# Emptied here, not by the background job's redirection, which may
+	# come after the first look for a second broker's address.
+	: >"$T/broker.log"
 	"$CALLSLA" devbroker --partitions "${1:-4}" >"$T/broker.log" 2>&1 &
 	BROKER_PID=$!
 	PIDS="$PIDS $BROKER_PID"
