@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "callsla/config.h"
 #include "callsla/decode.h"
@@ -187,6 +188,21 @@ static void step(chunk_t *c)
 	sift_down(0, AGENTS);
 }
 
+/* With PERF_CTL_FD=N in the environment, "enable" and "disable" go to fd
+ * N around each timed decode + aggregate pass, for
+ * `perf record -D -1 --control fd:N` to sample that part only
+ * (bench/README.md). */
+static void perf_ctl(const char *cmd)
+{
+	static int fd = -2;
+	if (fd == -2) {
+		const char *s = getenv("PERF_CTL_FD");
+		fd = s ? atoi(s) : -1;
+	}
+	if (fd >= 0 && write(fd, cmd, strlen(cmd)) == -1)
+		fd = -1;
+}
+
 static double now_s(void)
 {
 	struct timespec ts;
@@ -280,12 +296,14 @@ int main(int argc, char **argv)
 				rejected++;
 		}
 		double t2 = now_s();
+		perf_ctl("enable\n");
 		for (uint32_t i = 0; i < c->n; i++) {
 			bytes += c->llen[i];
 			csla_pipe_push(pipe, c->buf + c->off[i], c->llen[i], i,
 				       INT64_MAX / 2);
 		}
 		csla_pipe_drain(pipe);
+		perf_ctl("disable\n");
 		double t3 = now_s();
 		t_dec += t1 - t0;
 		t_jan += t2 - t1;

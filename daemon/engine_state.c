@@ -745,15 +745,16 @@ static bool load_calls(rd_t *r, tenant_t *t)
 	return !r->bad && load_wheel(r, t);
 }
 
-/* A generation of ids: distinct, so sorted strictly, never 0 (the idset's
- * empty slot), and none in `other` (the old generation's n keys, sorted,
- * as bytes, checked by merging). */
+#define IDS_AHEAD 8
+
+/* A generation of ids: distinct, so sorted strictly, never 0 (the idset
+ * keeps a hash 0 as 1), and none in `other` (the old generation's n keys,
+ * sorted, as bytes, checked by merging). */
 static bool load_ids(rd_t *r, csla_idset_t *ids, const char *what,
 		     const unsigned char *other, uint32_t nother)
 {
 	uint32_t n = get_count(r, 8, what);
 	uint64_t prev = 0, o = 0;
-	csla_idset_reserve(ids, csla_idset_count(ids) + n);
 	for (uint32_t i = 0, j = 0; i < n; i++) {
 		uint64_t k = get_u64(r);
 		if (r->bad)
@@ -767,6 +768,13 @@ static bool load_ids(rd_t *r, csla_idset_t *ids, const char *what,
 		if (k <= prev || o == k)
 			return fail(r, "%s: id %u out of order or listed twice",
 				    what, i);
+		/* The ids are hashes: each goes to a random line of the set,
+		 * fetched a few ids ahead. */
+		if (i + IDS_AHEAD < n) {
+			rd_t ahead = *r;
+			ahead.off += 8 * (IDS_AHEAD - 1);
+			csla_idset_prefetch(ids, get_u64(&ahead));
+		}
 		csla_idset_add(ids, k);
 		prev = k;
 	}
@@ -781,6 +789,15 @@ static bool load_idset(rd_t *r, csla_idset_t *ids)
 	int64_t since = get_i64(r);
 	if (!r->bad && since != INT64_MIN && !clock_ok(since))
 		return fail(r, "ids: start %lld", (long long)since);
+	/* Room for both generations first: growing while loading would move
+	 * every id loaded so far.  (A bad count fails again below.) */
+	rd_t peek = *r;
+	peek.errlen = 0;
+	uint64_t n = get_count(&peek, 8, "old ids");
+	peek.off += n * 8;
+	n += get_count(&peek, 8, "current ids");
+	if (!peek.bad)
+		csla_idset_reserve(ids, n);
 	size_t at = r->off + 4; /* the old ids, after their count */
 	if (!load_ids(r, ids, "old ids", NULL, 0))
 		return false;
