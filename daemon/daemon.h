@@ -38,6 +38,7 @@ typedef struct dslot {
 	csla_alerts_t *alerts;  /* the slot's alerts (daemon_alerts.c) */
 	struct da_slot *da;     /* ... and their transitions to write */
 	int64_t series_min;     /* ms / 60000 of the last series sample sent */
+	int64_t series_trim_ms; /* wall time the series were last trimmed */
 	int64_t written_ms;     /* wall time of the last acknowledged write */
 	/* Per topic, refreshed by every drain from librdkafka's cache (the
 	 * HTTP server must not ask the broker): the high watermark (-1:

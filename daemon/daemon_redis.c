@@ -97,11 +97,18 @@ static bool build_slot(csla_daemon_t *d, dslot_t *ds, int64_t now,
 				? csla_engine_event_now(e) : now;
 	if (as_of != INT64_MIN)
 		csla_rows_diff(ds->rows, e, as_of, a);
-	/* The first flush of each minute of the slot's clock samples it. */
+	/* The first flush of each minute of the slot's clock samples it.
+	 * Only a first sample (after a restore or a failed flush) may find
+	 * its minute stored already; trimming and the TTL wait for a wall
+	 * minute, whatever the clock runs at. */
 	if (as_of != INT64_MIN && as_of / CSLA_MINUTE_MS > ds->series_min) {
+		bool first = ds->series_min == 0;
+		bool trim = first || now - ds->series_trim_ms >= CSLA_MINUTE_MS;
 		csla_series_add(a, e, as_of, rconf(d)->prefix,
-				c->http.series_hours);
+				c->http.series_hours, first, trim);
 		ds->series_min = as_of / CSLA_MINUTE_MS;
+		if (trim)
+			ds->series_trim_ms = now;
 	}
 	da_flush_ops(d, ds, a);
 	csla_flush_meta(a, ds->s, d->topics, d->ntopics, ds->epoch);

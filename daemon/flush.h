@@ -37,9 +37,11 @@ void csla_argv_free(csla_argv_t *a);
  *   B blob                                    new base (the journal restarts)
  *   J entry... ""                             journal entries
  *   M (name value)... ""                      the slot's meta hash
- *   S minute cut keep_ms (key member)... ""   series samples (series.h):
- *                                             the minute's member replaced,
- *                                             scores below cut dropped
+ *   S minute cut keep_ms replace trim       series samples (series.h):
+ *     (key member)... ""                      ZADD each; replace ("1"):
+ *                                             the minute's member first
+ *                                             removed; trim ("1"): scores
+ *                                             below cut dropped, TTL set
  *   A blob                                    the slot's alert state
  *   X stream maxlen (kind key json)... ""     alert transitions: XADD to
  *                                             prefix + stream, MAXLEN ~

@@ -87,7 +87,8 @@ static void on_row(void *opaque, const csla_snapshot_t *s)
 }
 
 size_t csla_series_add(csla_argv_t *a, csla_engine_t *e, int64_t now_ms,
-		       const char *prefix, uint32_t hours)
+		       const char *prefix, uint32_t hours, bool replace,
+		       bool trim)
 {
 	int64_t keep = (int64_t)hours * 60 * CSLA_MINUTE_MS;
 	int64_t minute = now_ms - (now_ms % CSLA_MINUTE_MS +
@@ -99,6 +100,8 @@ size_t csla_series_add(csla_argv_t *a, csla_engine_t *e, int64_t now_ms,
 	/* Scores from here on stay: exactly `hours` hours of minutes. */
 	csla_argv_addi(a, minute - keep + CSLA_MINUTE_MS);
 	csla_argv_addi(a, keep);
+	csla_argv_adds(a, replace ? "1" : "0");
+	csla_argv_adds(a, trim ? "1" : "0");
 	csla_engine_snapshot(e, now_ms, on_row, &ps);
 	csla_argv_add(a, "", 0);
 	free(ps.json);

@@ -8,6 +8,7 @@
 #ifndef CALLSLA_SERIES_H
 #define CALLSLA_SERIES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -31,11 +32,14 @@ void csla_series_key(csla_buf_t *b, const char *prefix, csla_bytes_t tenant,
 		     csla_bytes_t scope, csla_bytes_t window, csla_bytes_t id);
 
 /* Appends op S for the queue and tenant rows of e as of now_ms, stamped
- * with now_ms's minute; the script keeps the last `hours` hours of each
- * series (by score) and lets a series expire that long after its last
- * sample.  Returns the number of samples. */
+ * with now_ms's minute.  With `replace` the script first removes a sample
+ * of that minute (a resend after a failure or a restore); with `trim` it
+ * drops samples older than `hours` hours and lets each series expire that
+ * long after this sample.  One ZADD per series otherwise: Redis's work
+ * follows the rows, not the events.  Returns the number of samples. */
 size_t csla_series_add(csla_argv_t *a, csla_engine_t *e, int64_t now_ms,
-		       const char *prefix, uint32_t hours);
+		       const char *prefix, uint32_t hours, bool replace,
+		       bool trim);
 
 /* Reads a member "{minute_ms} {as_of_ms} {v0},{v1},...": its minute and
  * the text of field `field` (empty for a null).  Returns 0, or -1 when

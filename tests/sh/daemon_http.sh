@@ -145,7 +145,12 @@ expect 200 "{\"tenant\":\"acme\",\"scope\":\"queue\",\"id\":\"billing\",\"window
 	"/api/v1/series?tenant=acme&scope=queue&id=billing&metric=occupancy" -H "$AUTH"
 expect 200 "{\"tenant\":\"acme\",\"scope\":\"queue\",\"id\":\"nobody\",\"window\":\"5m\",\"metric\":\"offered\",\"step_s\":60,\"points\":[]}" \
 	"/api/v1/series?tenant=acme&scope=queue&id=nobody&metric=offered" -H "$AUTH"
-echo "ok: series of three minutes"
+# The first sample after the start trims and sets the TTL: series_hours
+# = 2 is 7,200,000 ms, of which the test has used well under a minute.
+ttl=$(rcli pttl "callsla:series:4:acme|queue|5m|billing")
+[ "$ttl" -gt 7140000 ] && [ "$ttl" -le 7200000 ] ||
+	fail "series TTL $ttl, want about 7200000 ms"
+echo "ok: series of three minutes, expiring series_hours after the start"
 
 # ---- 400s -------------------------------------------------------------------------
 bad() { # message path
