@@ -53,6 +53,7 @@ struct csla_decoder {
 	size_t max_bytes;
 	char *scratch;  /* max_bytes + 1 bytes */
 	struct names types, call_events, states, outcomes;
+	csla_time_memo_t memo; /* timestamps' last date */
 };
 
 /* The first and the last 8 bytes of the n bytes at s, zero-padded when
@@ -659,6 +660,7 @@ static int key_field(const char *k, size_t n)
 /* Everything phase 2 works on. */
 struct dctx {
 	const csla_decoder_t *d;
+	csla_time_memo_t *memo; /* d's */
 	struct jval vals[F__COUNT];
 	uint32_t seen;      /* bit per field present and not null */
 	const char *start, *end; /* the message */
@@ -843,7 +845,7 @@ static csla_reject_t opt_time(struct dctx *c, enum field f, int64_t *out)
 	}
 	if (v->kind == J_STR) {
 		csla_str_t s = str_of(c, v);
-		if (!csla_time_parse_rfc3339(s.p, s.len, out))
+		if (!csla_time_parse_rfc3339_memo(c->memo, s.p, s.len, out))
 			return CSLA_OK;
 	}
 	*out = CSLA_NO_MS;
@@ -1209,6 +1211,17 @@ static uchar *scan_message(struct parser *ps, uchar *p, struct dctx *c)
 	p = skip_ws(p, end);
 	if (p < end && *p == '}')
 		return p + 1;
+	/* Messages mostly open with "v":1 (event_json's order): a number,
+	 * which plain_member() leaves to the general path.  Recorded as
+	 * scan_member() would. */
+	if (end - p >= 6 && !memcmp(p, "\"v\":1,", 6)) {
+		c->vals[F_V].kind = J_INT;
+		c->vals[F_V].i = 1;
+		seen = 1u << F_V;
+		p += 6;
+		if (p < end && *p != '"')
+			p = skip_ws(p, end);
+	}
 	for (;;) {
 		if (p == end || *p != '"')
 			return fail(ps, p, "string key expected");
@@ -1251,6 +1264,7 @@ csla_reject_t csla_decode(csla_decoder_t *d, const char *buf, size_t len,
 	uchar *p;
 
 	c.d = d;
+	c.memo = &d->memo;
 	c.seen = 0;
 	c.start = buf;
 	c.end = buf + len;

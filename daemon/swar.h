@@ -19,14 +19,6 @@ static inline uint64_t csla_load64(const void *p)
 	memcpy(&w, p, sizeof w);
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
 	w = __builtin_bswap64(w);
-/* 0x80 in each byte of w equal to c, 0 elsewhere.  Exact: the low seven
- * bits are added apart from the top one, so no carry crosses a byte. */
-static inline uint64_t csla_bytes_eq(uint64_t w, uint8_t c)
-{
-	uint64_t y = w ^ CSLA_ONES * c, low = CSLA_ONES * 0x7f;
-	return ~(((y & low) + low) | y | low);
-}
-
 #endif
 	return w;
 }

@@ -108,24 +108,42 @@ static uint64_t pairs(uint64_t y)
 
 /* Parses "YYYY-MM-DDTHH:MM:SS.mmmZ", the form csla_time_format_utc() and
  * most producers write, with a few word operations instead of the general
- * walk; false (and the general walk decides) for any other text. */
-static bool parse_canonical(const char *s, size_t len, int *ret,
-			    int64_t *out_ms)
+ * walk; false (and the general walk decides) for any other text.  With a
+ * memo (the caller's), a date equal to the last one parsed here skips the
+ * calendar: a stream's timestamps mostly share the day of the one before. */
+static bool parse_canonical(const char *s, size_t len, csla_time_memo_t *memo,
+			    int *ret, int64_t *out_ms)
 {
 	if (len != 24)
 		return false;
-	uint64_t a = digit_values(csla_load64(s), DATE_DIGITS,
-				  AT('-', 4) | AT('-', 7));
-	uint64_t b = digit_values(csla_load64(s + 8), TIME_DIGITS,
-				  AT('T', 2) | AT(':', 5));
+	uint64_t wa = csla_load64(s), wb = csla_load64(s + 8);
+	uint64_t b = digit_values(wb, TIME_DIGITS, AT('T', 2) | AT(':', 5));
 	uint64_t c = digit_values(csla_load64(s + 16), SUBS_DIGITS,
 				  AT(':', 0) | AT('.', 3) | AT('Z', 7));
-	if (a == UINT64_MAX || b == UINT64_MAX || c == UINT64_MAX)
+	if (b == UINT64_MAX || c == UINT64_MAX)
 		return false;
-	uint64_t a2 = pairs(a), b2 = pairs(b), c2 = pairs(c);
+	uint64_t b2 = pairs(b), c2 = pairs(c);
+	int hour = BYTE(b2, 3), min = BYTE(b2, 6), sec = BYTE(c2, 1);
+	int ms = BYTE(c2, 4) * 10 + BYTE(c, 6);
+	int64_t in_day = ((int64_t)(hour * 60 + min) * 60 + sec) * 1000 + ms;
+	/* The memo holds only dates that parsed: the same bytes are valid. */
+	if (memo && memo->date == wa && memo->dd == (uint16_t)wb) {
+		*ret = hour > 23 || min > 59 || sec > 59 ? -1 : 0;
+		if (!*ret)
+			*out_ms = memo->day_ms + in_day;
+		return true;
+	}
+	uint64_t a = digit_values(wa, DATE_DIGITS, AT('-', 4) | AT('-', 7));
+	if (a == UINT64_MAX)
+		return false;
+	uint64_t a2 = pairs(a);
 	*ret = civil_ms(BYTE(a2, 0) * 100 + BYTE(a2, 2), BYTE(a2, 5),
-			BYTE(b2, 0), BYTE(b2, 3), BYTE(b2, 6), BYTE(c2, 1),
-			BYTE(c2, 4) * 10 + BYTE(c, 6), 0, out_ms);
+			BYTE(b2, 0), hour, min, sec, ms, 0, out_ms);
+	if (memo && !*ret) {
+		memo->date = wa;
+		memo->dd = (uint16_t)wb;
+		memo->day_ms = *out_ms - in_day;
+	}
 	return true;
 }
 
@@ -180,9 +198,15 @@ static __attribute__((noinline)) int parse_general(const char *s, size_t len,
 
 int csla_time_parse_rfc3339(const char *s, size_t len, int64_t *out_ms)
 {
+	return csla_time_parse_rfc3339_memo(NULL, s, len, out_ms);
+}
+
+int csla_time_parse_rfc3339_memo(csla_time_memo_t *memo, const char *s,
+				 size_t len, int64_t *out_ms)
+{
 	int ret;
 
-	if (parse_canonical(s, len, &ret, out_ms))
+	if (parse_canonical(s, len, memo, &ret, out_ms))
 		return ret;
 	return parse_general(s, len, out_ms);
 }

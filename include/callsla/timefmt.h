@@ -14,6 +14,19 @@
  * timestamp. */
 int csla_time_parse_rfc3339(const char *s, size_t len, int64_t *out_ms);
 
+/* The date of the last "YYYY-MM-DDTHH:MM:SS.mmmZ" that parsed, for callers
+ * that parse a stream (the decoder): zero-initialised, it holds none. */
+typedef struct csla_time_memo {
+	uint64_t date;  /* the bytes "YYYY-MM-", 0 when none */
+	uint16_t dd;    /* the bytes "DD" */
+	int64_t day_ms; /* that day's midnight, UTC */
+} csla_time_memo_t;
+
+/* csla_time_parse_rfc3339(), the same results for every input, faster for
+ * a timestamp of memo's date; updates *memo (the caller's, one per thread). */
+int csla_time_parse_rfc3339_memo(csla_time_memo_t *memo, const char *s,
+				 size_t len, int64_t *out_ms);
+
 /* Writes "YYYY-MM-DDTHH:MM:SS.mmmZ" plus NUL into buf (at least 25 bytes).
  * Returns the length written (24). */
 int csla_time_format_utc(int64_t ms, char *buf, size_t buflen);
