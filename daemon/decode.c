@@ -27,6 +27,7 @@
 #endif
 
 #include "callsla/decode.h"
+#include "util.h"
 #include "callsla/timefmt.h"
 #include "swar.h"
 
@@ -670,30 +671,6 @@ struct dctx {
 	size_t errlen;
 };
 
-static size_t utf8_put(char *o, unsigned long cp)
-{
-	if (cp < 0x80) {
-		o[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		o[0] = (char)(0xc0 | cp >> 6);
-		o[1] = (char)(0x80 | (cp & 0x3f));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		o[0] = (char)(0xe0 | cp >> 12);
-		o[1] = (char)(0x80 | (cp >> 6 & 0x3f));
-		o[2] = (char)(0x80 | (cp & 0x3f));
-		return 3;
-	}
-	o[0] = (char)(0xf0 | cp >> 18);
-	o[1] = (char)(0x80 | (cp >> 12 & 0x3f));
-	o[2] = (char)(0x80 | (cp >> 6 & 0x3f));
-	o[3] = (char)(0x80 | (cp & 0x3f));
-	return 4;
-}
-
 /* Unescapes contents that phase 1 validated; returns the length written. */
 static size_t unescape(const char *src, size_t n, char *dst)
 {
@@ -718,7 +695,7 @@ static size_t unescape(const char *src, size_t n, char *dst)
 				     ((unsigned long)hex4(s + 6, e) - 0xdc00);
 				s += 6;
 			}
-			o += utf8_put(o, cp);
+			o += csla_utf8_put(o, (uint32_t)cp);
 			s += 6;
 			continue;
 		}

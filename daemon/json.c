@@ -156,30 +156,6 @@ static int hex4(const char *p, uint32_t *out)
 	return 0;
 }
 
-static size_t utf8(uint32_t cp, char *o)
-{
-	if (cp < 0x80) {
-		o[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		o[0] = (char)(0xc0 | cp >> 6);
-		o[1] = (char)(0x80 | (cp & 0x3f));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		o[0] = (char)(0xe0 | cp >> 12);
-		o[1] = (char)(0x80 | (cp >> 6 & 0x3f));
-		o[2] = (char)(0x80 | (cp & 0x3f));
-		return 3;
-	}
-	o[0] = (char)(0xf0 | cp >> 18);
-	o[1] = (char)(0x80 | (cp >> 12 & 0x3f));
-	o[2] = (char)(0x80 | (cp >> 6 & 0x3f));
-	o[3] = (char)(0x80 | (cp & 0x3f));
-	return 4;
-}
-
 size_t csla_json_unescape(const char *p, size_t len, char *out)
 {
 	size_t o = 0;
@@ -217,7 +193,7 @@ size_t csla_json_unescape(const char *p, size_t len, char *out)
 			} else if (cp >= 0xdc00 && cp <= 0xdfff) {
 				return (size_t)-1;
 			}
-			o += utf8(cp, out + o);
+			o += csla_utf8_put(out + o, cp);
 			break;
 		default:
 			return (size_t)-1;
@@ -228,34 +204,18 @@ size_t csla_json_unescape(const char *p, size_t len, char *out)
 
 void csla_json_str(csla_buf_t *b, const char *s, size_t n)
 {
-	static const char hex[] = "0123456789abcdef";
 	size_t run = 0;
 
 	csla_buf_put(b, "\"", 1);
 	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		char esc[6] = { '\\', 0 };
-		size_t len = 2;
+		char esc[6];
+		size_t len = csla_json_escape((unsigned char)s[i], esc);
 
-		if (c >= 0x20 && c != '"' && c != '\\')
+		if (!len)
 			continue;
 		csla_buf_put(b, s + run, i - run);
-		run = i + 1;
-		switch (c) { /* the short escapes where JSON has them */
-		case '"': esc[1] = '"'; break;
-		case '\\': esc[1] = '\\'; break;
-		case '\b': esc[1] = 'b'; break;
-		case '\f': esc[1] = 'f'; break;
-		case '\n': esc[1] = 'n'; break;
-		case '\r': esc[1] = 'r'; break;
-		case '\t': esc[1] = 't'; break;
-		default:
-			memcpy(esc + 1, "u00", 3);
-			esc[4] = hex[c >> 4];
-			esc[5] = hex[c & 15];
-			len = 6;
-		}
 		csla_buf_put(b, esc, len);
+		run = i + 1;
 	}
 	csla_buf_put(b, s + run, n - run);
 	csla_buf_put(b, "\"", 1);

@@ -56,6 +56,33 @@ int csla_json_member(const char *json, size_t len, const char *name,
  * Returns the decoded length, or (size_t)-1 on a bad escape. */
 size_t csla_json_unescape(const char *p, size_t len, char *out);
 
+/* The escape of byte c in a JSON string into esc: its length (2 for the
+ * short escapes JSON has, 6 for other control characters as \u00XX), or 0
+ * when c goes as it is (UTF-8 included).  Every JSON writer of callsla
+ * escapes this way. */
+static inline size_t csla_json_escape(unsigned char c, char esc[6])
+{
+	static const char hex[] = "0123456789abcdef";
+
+	if (c >= 0x20 && c != '"' && c != '\\')
+		return 0;
+	esc[0] = '\\';
+	switch (c) {
+	case '"': esc[1] = '"'; return 2;
+	case '\\': esc[1] = '\\'; return 2;
+	case '\b': esc[1] = 'b'; return 2;
+	case '\f': esc[1] = 'f'; return 2;
+	case '\n': esc[1] = 'n'; return 2;
+	case '\r': esc[1] = 'r'; return 2;
+	case '\t': esc[1] = 't'; return 2;
+	default:
+		memcpy(esc + 1, "u00", 3);
+		esc[4] = hex[c >> 4];
+		esc[5] = hex[c & 15];
+		return 6;
+	}
+}
+
 /* Appends s[0..n) as a JSON string, quotes included; control characters,
  * quotes and backslashes escaped, other bytes as they are. */
 void csla_json_str(csla_buf_t *b, const char *s, size_t n);

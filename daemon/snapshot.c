@@ -11,6 +11,7 @@
 
 #include "callsla/snapshot.h"
 #include "callsla/timefmt.h"
+#include "json.h"
 #include "util.h"
 
 typedef struct out {
@@ -61,34 +62,18 @@ static void put_u64(out_t *o, uint64_t v)
  * everything else (UTF-8 included) as is. */
 static void put_str(out_t *o, csla_str_t s)
 {
-	static const char hex[] = "0123456789abcdef";
 	size_t run = 0;
 
 	put(o, "\"", 1);
 	for (size_t i = 0; i < s.len; i++) {
-		unsigned char c = (unsigned char)s.p[i];
-		char esc[6] = { '\\', 0 };
-		size_t n = 2;
+		char esc[6];
+		size_t n = csla_json_escape((unsigned char)s.p[i], esc);
 
-		if (c >= 0x20 && c != '"' && c != '\\')
+		if (!n)
 			continue;
 		put(o, s.p + run, i - run);
-		run = i + 1;
-		switch (c) {
-		case '"': esc[1] = '"'; break;
-		case '\\': esc[1] = '\\'; break;
-		case '\b': esc[1] = 'b'; break;
-		case '\f': esc[1] = 'f'; break;
-		case '\n': esc[1] = 'n'; break;
-		case '\r': esc[1] = 'r'; break;
-		case '\t': esc[1] = 't'; break;
-		default:
-			memcpy(esc + 1, "u00", 3);
-			esc[4] = hex[c >> 4];
-			esc[5] = hex[c & 15];
-			n = 6;
-		}
 		put(o, esc, n);
+		run = i + 1;
 	}
 	put(o, s.p + run, s.len - run);
 	put(o, "\"", 1);

@@ -18,23 +18,7 @@
 
 #define T0 1795600800000LL /* 2026-11-25T10:00:00Z */
 
-static csla_decoder_t *dec;
-static csla_event_t ev;
-static char err[256];
-
-static int setup(void **state)
-{
-	(void)state;
-	dec = csla_decoder_new(65536);
-	return dec ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	csla_decoder_destroy(dec);
-	return 0;
-}
+#include "dec_fixture.h"
 
 static csla_reject_t decode_n(const char *buf, size_t len)
 {

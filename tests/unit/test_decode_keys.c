@@ -23,23 +23,7 @@ static const char *const fields[] = {
 };
 #define NFIELDS (sizeof fields / sizeof fields[0])
 
-static csla_decoder_t *dec;
-static csla_event_t ev;
-static char err[256];
-
-static int setup(void **state)
-{
-	(void)state;
-	dec = csla_decoder_new(65536);
-	return dec ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	csla_decoder_destroy(dec);
-	return 0;
-}
+#include "dec_fixture.h"
 
 static bool is_field(const char *k, size_t n)
 {

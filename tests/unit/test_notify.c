@@ -461,17 +461,26 @@ static void test_done_per_notifier(void **state)
 	csla_notify_destroy(n, 0);
 }
 
+/* An Alertmanager notifier "hook" at the fixture's server, re-posting
+ * every 200 ms; nc and c are what it borrows. */
+static csla_notify_t *am_notify(fx_t *f, csla_notifier_conf_t *nc,
+				csla_conf_t *c)
+{
+	f->scripts = NULL;
+	*nc = notifier(f, 0, "hook", CSLA_NOTIFY_ALERTMANAGER, "");
+	nc->resend_ms = 200;
+	*c = conf_of(nc, 1, 100);
+	return new_notify(f, c);
+}
+
 /* Alertmanager: the firing alert is re-posted every resend interval, and
  * no longer once resolved. */
 static void test_alertmanager_resend(void **state)
 {
 	fx_t *f = *state;
-	f->scripts = NULL;
-	csla_notifier_conf_t nc = notifier(f, 0, "hook",
-					   CSLA_NOTIFY_ALERTMANAGER, "");
-	nc.resend_ms = 200;
-	csla_conf_t c = conf_of(&nc, 1, 100);
-	csla_notify_t *n = new_notify(f, &c);
+	csla_notifier_conf_t nc;
+	csla_conf_t c;
+	csla_notify_t *n = am_notify(f, &nc, &c);
 	csla_alert_event_t ev = event(CSLA_AK_FIRING, "k1", 1);
 	csla_notify_submit(n, &ev);
 	run(f, 1, 10000);
@@ -502,12 +511,9 @@ static void test_alertmanager_resend(void **state)
 static void test_alertmanager_remember(void **state)
 {
 	fx_t *f = *state;
-	f->scripts = NULL;
-	csla_notifier_conf_t nc = notifier(f, 0, "hook",
-					   CSLA_NOTIFY_ALERTMANAGER, "");
-	nc.resend_ms = 200;
-	csla_conf_t c = conf_of(&nc, 1, 100);
-	csla_notify_t *n = new_notify(f, &c);
+	csla_notifier_conf_t nc;
+	csla_conf_t c;
+	csla_notify_t *n = am_notify(f, &nc, &c);
 	csla_alert_event_t ev = event(CSLA_AK_FIRING, "k7", 3);
 	csla_notify_remember(n, &ev);
 	assert_int_equal(f->nreq, 0);
