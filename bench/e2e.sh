@@ -16,7 +16,8 @@
 #
 # Environment: B (build directory, default build), KEEP=1 keeps the work
 # directory, PEER=0 skips the peer, PEER_CPH (the peer input's calls/hour
-# per tenant, default 440: about a million events), KAFKA (callslad's
+# per tenant, default 440: about a million events), AB and AB_RUNS (two
+# builds of callslad compared on that input, below), KAFKA (callslad's
 # librdkafka properties, below), AGENTS and CPH (per tenant, defaults 600
 # and 2700).  Installs python3-confluent-kafka and python3-redis with
 # apt-get when they are missing (only this benchmark needs them).
@@ -32,8 +33,9 @@ PY=/usr/bin/python3 # Debian's, where the python3-* packages are
 # With librdkafka's defaults callslad takes in only about 180,000 events/s
 # from the embedded broker when 700,000 are asked, its loop idle 90% of the
 # time, and the broker trims the rest; queued.min.messages = 1000000 lets
-# it keep up, fetch.wait.max.ms = 5 shortens the latency (bench/README.md).
-KAFKA=${KAFKA-queued_min_messages = 1000000; fetch_wait_max_ms = 5;}
+# it keep up; fetch.wait.max.ms = 20 (callslad: 50) keeps p99 within the
+# flush interval + 250 ms for less CPU than 5 did (bench/README.md).
+KAFKA=${KAFKA-queued_min_messages = 1000000; fetch_wait_max_ms = 20;}
 
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -54,7 +56,7 @@ if [ -n "$need" ]; then
 	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq \
 		--no-install-recommends $need >/dev/null
 fi
-make -s B="$B" "$B/callsla" "$B/callslad"
+make -s B="$B" "$B/callsla" "$B/callslad" "$B/bench/kafka_floor"
 case $B in /*) BD=$B ;; *) BD=$ROOT/$B ;; esac
 CALLSLA=$BD/callsla
 CALLSLAD=$BD/callslad
@@ -386,7 +388,7 @@ start_all() {
 }
 
 start_daemon() {
-	"$CALLSLAD" --config "$T/bench.conf" --brokers "$BROKERS" \
+	"$CALLSLAD" ${GROUP:+--group "$GROUP"} --config "$T/bench.conf" --brokers "$BROKERS" \
 		--redis "unix:$D/redis.sock" >"$D/daemon.log" 2>&1 &
 	DAEMON_PID=$!
 	PIDS="$PIDS $DAEMON_PID"
@@ -510,6 +512,11 @@ run_peer() {
 	acc=$1
 	rej=$2
 	stop_daemon
+	# The floor under both: librdkafka alone, with callslad's properties
+	# (the kafka { } block's names, '_' for '.').
+	# shellcheck disable=SC2046 # one word per property
+	floor=$("$BD/bench/kafka_floor" "$BROKERS" "$produced" \
+		$(echo "$KAFKA" | tr ';' '\n' | sed 's/ //g; s/_/./g' | grep =))
 	# shellcheck disable=SC2086
 	"$PY" "$ROOT/bench/peers/peer.py" --brokers "$BROKERS" \
 		--redis-socket "$D/redis.sock" $ZONE_ARGS >"$D/peer.log" 2>&1 &
@@ -534,9 +541,68 @@ run_peer() {
  "agree": [$agree]}
 EOJ
 	probe report "$T/$name.json"
+	echo "  $floor"
+	echo "$floor" | awk -v c="$cpu" -v p="$peer_cpu" '{
+		printf "  librdkafka alone is %.0f%% of callslad'"'"'s CPU here; with nothing else to do, a consumer could be at most %.1fx the peer\n",
+		       100 * $4 / c, p / $4 }'
+}
+
+# AB=OTHER_CALLSLAD: two builds of callslad on one pre-filled input, one
+# after the other AB_RUNS times each (default 5), Redis emptied between
+# runs: CPU-s per million events of each run and the medians.  The input
+# and the machine's load are the same for both, so small differences show
+# (bench/README.md, "Comparing two builds of callslad").
+run_ab() {
+	start_all "$T/ab"
+	# shellcheck disable=SC2086
+	"$CALLSLA" sim --tenants $TENANTS --queues $QUEUES --agents 100 \
+		--calls-per-hour $PEER_CPH --start $START --profile $FLAT $SHIFTS \
+		--kafka "$BROKERS" --speed 1e9 >"$D/sim.log" 2>&1 ||
+		fail "sim failed ($D/sim.log)"
+	# shellcheck disable=SC2046 # two words
+	set -- $(probe watermarks "$BROKERS")
+	produced=$1
+	[ "$2" -eq 0 ] || fail "the broker trimmed $2 partitions: lower PEER_CPH"
+	echo "== ab: $produced events; CPU-s per million events, this build ($CALLSLAD) then AB ($AB)"
+	this=$CALLSLAD
+	i=0
+	while [ $i -lt "${AB_RUNS:-5}" ]; do
+		line=""
+		for bin in "$this" "$AB"; do
+			redis-cli -s "$D/redis.sock" flushall >/dev/null
+			# A new group each time: the embedded broker (librdkafka
+			# 2.0.2's mock cluster) does not answer a join to a group
+			# whose only member has just left.
+			GROUP="ab-$i-${#line}"
+			CALLSLAD=$bin
+			start_daemon
+			wait_accounted "$produced" 120 ||
+				fail "$bin did not take in every event"
+			cpu=$(cpu_of "$DAEMON_PID")
+			stop_daemon
+			line="$line $(awk -v c="$cpu" -v n="$produced" 'BEGIN { printf "%.3f", c * 1e6 / n }')"
+		done
+		echo "  run $((i + 1)):$line"
+		echo "$line" >>"$T/ab.txt"
+		i=$((i + 1))
+	done
+	CALLSLAD=$this
+	GROUP=""
+	med() { # med COLUMN: the median of that column of ab.txt
+		awk -v c="$1" '{ print $c }' "$T/ab.txt" | sort -n |
+			awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+	}
+	awk -v a="$(med 1)" -v b="$(med 2)" 'BEGIN {
+		printf "  medians: this build %.3f, AB %.3f (%+.1f%%)\n",
+		       a, b, (a / b - 1) * 100 }'
+	stop_all
 }
 
 echo "== e2e: $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(uname -r); load:$(uptime | sed 's/.*load average://')"
+if [ -n "${AB:-}" ]; then
+	run_ab
+	exit 0
+fi
 for r in $RATES; do
 	run_rate "rate-$r" "$(speed_for "$r")"
 done

@@ -213,19 +213,26 @@ void dk_on_reject(void *opaque, csla_slot_t *s, const csla_kmsg_t *m,
 
 /* ---- consuming ------------------------------------------------------------ */
 
-typedef struct ordered {
-	csla_kmsg_t m;
-	size_t i; /* arrival order, to keep offsets in order */
-} ordered_t;
-
-static int by_slot(const void *a, const void *b)
+/* Orders a batch by partition, then topic, each in arrival (offset) order:
+ * a counting sort, as partitions and topics are small integers (it was a
+ * qsort, 2-3 % of callslad's CPU). */
+static void by_slot(const csla_kmsg_t *in, size_t n, size_t ntopics,
+		    csla_kmsg_t *out)
 {
-	const ordered_t *x = a, *y = b;
-	if (x->m.partition != y->m.partition)
-		return x->m.partition < y->m.partition ? -1 : 1;
-	if (x->m.topic != y->m.topic)
-		return x->m.topic < y->m.topic ? -1 : 1;
-	return (x->i > y->i) - (x->i < y->i);
+	int32_t maxp = 0;
+	for (size_t i = 0; i < n; i++)
+		if (in[i].partition > maxp)
+			maxp = in[i].partition;
+	size_t nb = ((size_t)maxp + 1) * ntopics;
+	size_t *at = csla_xcalloc(nb + 1, sizeof *at);
+	for (size_t i = 0; i < n; i++)
+		at[(size_t)in[i].partition * ntopics + in[i].topic + 1]++;
+	for (size_t b = 1; b <= nb; b++)
+		at[b] += at[b - 1];
+	for (size_t i = 0; i < n; i++)
+		out[at[(size_t)in[i].partition * ntopics + in[i].topic]++] =
+			in[i];
+	free(at);
 }
 
 static void note_latency(csla_daemon_t *d, int64_t ts)
@@ -271,7 +278,7 @@ static void feed(csla_daemon_t *d, dslot_t *ds, const csla_kmsg_t *m,
  * order, with one wall time (docs/redis.md). */
 static void handle(csla_daemon_t *d, rd_kafka_message_t **msgs, size_t n)
 {
-	ordered_t *o = csla_xmalloc((n + 1) * sizeof *o);
+	csla_kmsg_t *o = csla_xmalloc((n + 1) * sizeof *o);
 	csla_kmsg_t *k = csla_xmalloc((n + 1) * sizeof *k);
 	size_t m = 0;
 	const rd_kafka_topic_t *last_rkt = NULL;
@@ -291,8 +298,7 @@ static void handle(csla_daemon_t *d, rd_kafka_message_t **msgs, size_t n)
 		}
 		if (last_t < 0)
 			continue;
-		o[m].i = m;
-		o[m].m = (csla_kmsg_t){
+		o[m] = (csla_kmsg_t){
 			.topic = (uint32_t)last_t,
 			.partition = msg->partition,
 			.offset = msg->offset,
@@ -302,13 +308,11 @@ static void handle(csla_daemon_t *d, rd_kafka_message_t **msgs, size_t n)
 			.payload = msg->payload,
 			.len = msg->len,
 		};
-		note_latency(d, o[m].m.ts_ms);
+		note_latency(d, o[m].ts_ms);
 		d->topic_msgs[last_t]++;
 		m++;
 	}
-	qsort(o, m, sizeof *o, by_slot);
-	for (size_t i = 0; i < m; i++)
-		k[i] = o[i].m;
+	by_slot(o, m, d->ntopics, k);
 
 	int64_t wall = csla_now_ms();
 	for (size_t i = 0; i < m;) {

@@ -95,20 +95,23 @@ static bool build_slot(csla_daemon_t *d, dslot_t *ds, int64_t now,
 	csla_engine_t *e = csla_slot_engine(ds->s);
 	int64_t as_of = c->clock == CSLA_CLOCK_EVENT
 				? csla_engine_event_now(e) : now;
-	if (as_of != INT64_MIN)
-		csla_rows_diff(ds->rows, e, as_of, a);
-	/* The first flush of each minute of the slot's clock samples it.
-	 * Only a first sample (after a restore or a failed flush) may find
-	 * its minute stored already; trimming and the TTL wait for a wall
-	 * minute, whatever the clock runs at. */
+	/* The first flush of each minute of the slot's clock samples it,
+	 * from the rows' own pass.  Only a first sample (after a restore or
+	 * a failed flush) may find its minute stored already; trimming and
+	 * the TTL wait for a wall minute, whatever the clock runs at. */
 	if (as_of != INT64_MIN && as_of / CSLA_MINUTE_MS > ds->series_min) {
 		bool first = ds->series_min == 0;
 		bool trim = first || now - ds->series_trim_ms >= CSLA_MINUTE_MS;
-		csla_series_add(a, e, as_of, rconf(d)->prefix,
-				c->http.series_hours, first, trim);
+		csla_series_pass_t sp;
+		csla_series_begin(&sp, rconf(d)->prefix, as_of,
+				  c->http.series_hours, first, trim);
+		csla_rows_diff(ds->rows, e, as_of, a, csla_series_row, &sp);
+		csla_series_end(&sp, a);
 		ds->series_min = as_of / CSLA_MINUTE_MS;
 		if (trim)
 			ds->series_trim_ms = now;
+	} else if (as_of != INT64_MIN) {
+		csla_rows_diff(ds->rows, e, as_of, a, NULL, NULL);
 	}
 	da_flush_ops(d, ds, a);
 	csla_flush_meta(a, ds->s, d->topics, d->ntopics, ds->epoch);

@@ -39,6 +39,12 @@ void csla_argv_addi(csla_argv_t *a, int64_t v)
 	csla_argv_add(a, buf, (size_t)n);
 }
 
+void csla_argv_append(csla_argv_t *a, const csla_argv_t *b)
+{
+	for (size_t i = 0; i < b->n; i++)
+		csla_argv_add(a, b->arena + b->off[i], b->lens[i]);
+}
+
 const char **csla_argv_ptrs(csla_argv_t *a)
 {
 	a->ptrs = csla_xrealloc(a->ptrs, (a->n + 1) * sizeof *a->ptrs);
@@ -241,6 +247,8 @@ typedef struct pass {
 	char *tenant; /* the tenant whose R op is open */
 	size_t tlen;
 	size_t changed;
+	csla_row_tap_t tap;
+	void *tap_arg;
 } pass_t;
 
 csla_rows_t *csla_rows_new(void)
@@ -322,6 +330,8 @@ static void on_row(void *opaque, const csla_snapshot_t *s)
 		open_tenant(ps, s);
 
 	size_t need = csla_snapshot_json_grow(s, &ps->json, &ps->jcap);
+	if (ps->tap)
+		ps->tap(ps->tap_arg, s, ps->json, need);
 
 	/* key: tenant bytes, then "scope|window|id" */
 	const char *scope = csla_scope_name(s->scope);
@@ -372,9 +382,9 @@ static void on_row(void *opaque, const csla_snapshot_t *s)
 }
 
 size_t csla_rows_diff(csla_rows_t *r, csla_engine_t *e, int64_t now_ms,
-		      csla_argv_t *a)
+		      csla_argv_t *a, csla_row_tap_t tap, void *tap_arg)
 {
-	pass_t ps = { .r = r, .a = a };
+	pass_t ps = { .r = r, .a = a, .tap = tap, .tap_arg = tap_arg };
 
 	r->gen++;
 	csla_engine_snapshot(e, now_ms, on_row, &ps);

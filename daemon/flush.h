@@ -26,6 +26,8 @@ typedef struct csla_argv {
 void csla_argv_add(csla_argv_t *a, const void *p, size_t len);
 void csla_argv_adds(csla_argv_t *a, const char *s);
 void csla_argv_addi(csla_argv_t *a, int64_t v);
+/* Appends every argument of b to a. */
+void csla_argv_append(csla_argv_t *a, const csla_argv_t *b);
 /* Pointers to each argument, valid until the next add or free. */
 const char **csla_argv_ptrs(csla_argv_t *a);
 void csla_argv_free(csla_argv_t *a);
@@ -68,11 +70,16 @@ void csla_rows_destroy(csla_rows_t *r);
 /* After a write that may have failed: everything is written again. */
 void csla_rows_forget(csla_rows_t *r);
 
+/* Shown every row of a pass with its JSON (valid during the call), so that
+ * another writer shares the pass instead of computing its own snapshot. */
+typedef void (*csla_row_tap_t)(void *opaque, const csla_snapshot_t *s,
+			       const char *json, size_t len);
+
 /* Appends the R and D ops for the engine's snapshot as of now_ms: rows
  * whose numbers differ from the last call's (the as_of stamp alone does
- * not count), and rows that are no longer produced.  Returns the number of
- * rows written or deleted. */
+ * not count), and rows that are no longer produced.  tap (may be NULL) is
+ * shown every row.  Returns the number of rows written or deleted. */
 size_t csla_rows_diff(csla_rows_t *r, csla_engine_t *e, int64_t now_ms,
-		      csla_argv_t *a);
+		      csla_argv_t *a, csla_row_tap_t tap, void *tap_arg);
 
 #endif

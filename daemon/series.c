@@ -9,7 +9,7 @@
 #include "series.h"
 #include "util.h"
 
-const char *const csla_series_fields[] = {
+const char *const csla_series_fields[CSLA_SERIES_NFIELDS] = {
 	"offered",        "answered",        "abandoned",
 	"short_abandoned", "flowout",        "answered_in_sl",
 	"answered_in_rings", "service_level", "three_ring_rate",
@@ -18,12 +18,10 @@ const char *const csla_series_fields[] = {
 	"utilization",    "waiting_now",     "longest_wait_s",
 	"staffed",
 };
-const size_t csla_n_series_fields =
-	sizeof csla_series_fields / sizeof csla_series_fields[0];
 
 int csla_series_field(const char *name)
 {
-	for (size_t i = 0; i < csla_n_series_fields; i++)
+	for (size_t i = 0; i < CSLA_SERIES_NFIELDS; i++)
 		if (!strcmp(csla_series_fields[i], name))
 			return (int)i;
 	return -1;
@@ -42,25 +40,51 @@ void csla_series_key(csla_buf_t *b, const char *prefix, csla_bytes_t tenant,
 	csla_buf_put(b, id.p, id.n);
 }
 
-typedef struct pass {
-	csla_argv_t *a;
-	const char *prefix;
-	int64_t minute;
-	char *json;
-	size_t jcap;
-	csla_buf_t key, member;
-	size_t n;
-} pass_t;
+void csla_series_begin(csla_series_pass_t *ps, const char *prefix,
+		       int64_t now_ms, uint32_t hours, bool replace,
+		       bool trim)
+{
+	*ps = (csla_series_pass_t){
+		.prefix = prefix,
+		.now_ms = now_ms,
+		.minute = now_ms - (now_ms % CSLA_MINUTE_MS + CSLA_MINUTE_MS) %
+					   CSLA_MINUTE_MS,
+		.hours = hours,
+		.replace = replace,
+		.trim = trim,
+	};
+}
 
 /* The member is built from the row's JSON, so that a sample holds exactly
- * the numbers a snapshot of that moment shows, rounded alike. */
-static void on_row(void *opaque, const csla_snapshot_t *s)
+ * the numbers a snapshot of that moment shows, rounded alike.  One walk
+ * over the row's members: the fields come in the row's order, so the
+ * search for each starts where the last one was found. */
+void csla_series_row(void *opaque, const csla_snapshot_t *s, const char *json,
+		     size_t len)
 {
-	pass_t *ps = opaque;
+	csla_series_pass_t *ps = opaque;
+	csla_jval_t vals[CSLA_SERIES_NFIELDS];
+	csla_json_iter_t it;
+	const char *k;
+	size_t klen, at = 0;
+	csla_jval_t v;
 
 	if (s->scope != CSLA_SCOPE_QUEUE && s->scope != CSLA_SCOPE_TENANT)
 		return;
-	size_t need = csla_snapshot_json_grow(s, &ps->json, &ps->jcap);
+	memset(vals, 0, sizeof vals);
+	if (!csla_json_iter_init(&it, json, len))
+		while (csla_json_iter_next(&it, &k, &klen, &v))
+			for (size_t i = 0; i < CSLA_SERIES_NFIELDS; i++) {
+				size_t f = (at + i) % CSLA_SERIES_NFIELDS;
+				const char *name = csla_series_fields[f];
+				if (strlen(name) == klen &&
+				    !memcmp(name, k, klen)) {
+					vals[f] = v;
+					at = f + 1;
+					break;
+				}
+			}
+
 	const char *scope = csla_scope_name(s->scope);
 	ps->key.len = 0;
 	csla_series_key(&ps->key, ps->prefix,
@@ -71,43 +95,36 @@ static void on_row(void *opaque, const csla_snapshot_t *s)
 	ps->member.len = 0;
 	csla_buf_printf(&ps->member, "%" PRId64 " %" PRId64 " ", ps->minute,
 			s->as_of_ms);
-	for (size_t i = 0; i < csla_n_series_fields; i++) {
-		csla_jval_t v;
-
+	for (size_t i = 0; i < CSLA_SERIES_NFIELDS; i++) {
 		if (i)
 			csla_buf_put(&ps->member, ",", 1);
-		if (!csla_json_member(ps->json, need, csla_series_fields[i],
-				      &v) &&
-		    v.type == CSLA_JT_NUMBER)
-			csla_buf_put(&ps->member, v.p, v.len);
+		if (vals[i].type == CSLA_JT_NUMBER)
+			csla_buf_put(&ps->member, vals[i].p, vals[i].len);
 	}
-	csla_argv_add(ps->a, ps->key.p, ps->key.len);
-	csla_argv_add(ps->a, ps->member.p, ps->member.len);
+	csla_argv_add(&ps->pairs, ps->key.p, ps->key.len);
+	csla_argv_add(&ps->pairs, ps->member.p, ps->member.len);
 	ps->n++;
 }
 
-size_t csla_series_add(csla_argv_t *a, csla_engine_t *e, int64_t now_ms,
-		       const char *prefix, uint32_t hours, bool replace,
-		       bool trim)
+size_t csla_series_end(csla_series_pass_t *ps, csla_argv_t *a)
 {
-	int64_t keep = (int64_t)hours * 60 * CSLA_MINUTE_MS;
-	int64_t minute = now_ms - (now_ms % CSLA_MINUTE_MS +
-				   CSLA_MINUTE_MS) % CSLA_MINUTE_MS;
-	pass_t ps = { .a = a, .prefix = prefix, .minute = minute };
+	int64_t keep = (int64_t)ps->hours * 60 * CSLA_MINUTE_MS;
+	size_t n = ps->n;
 
 	csla_argv_adds(a, "S");
-	csla_argv_addi(a, minute);
+	csla_argv_addi(a, ps->minute);
 	/* Scores from here on stay: exactly `hours` hours of minutes. */
-	csla_argv_addi(a, minute - keep + CSLA_MINUTE_MS);
+	csla_argv_addi(a, ps->minute - keep + CSLA_MINUTE_MS);
 	csla_argv_addi(a, keep);
-	csla_argv_adds(a, replace ? "1" : "0");
-	csla_argv_adds(a, trim ? "1" : "0");
-	csla_engine_snapshot(e, now_ms, on_row, &ps);
+	csla_argv_adds(a, ps->replace ? "1" : "0");
+	csla_argv_adds(a, ps->trim ? "1" : "0");
+	csla_argv_append(a, &ps->pairs);
 	csla_argv_add(a, "", 0);
-	free(ps.json);
-	csla_buf_free(&ps.key);
-	csla_buf_free(&ps.member);
-	return ps.n;
+	csla_argv_free(&ps->pairs);
+	csla_buf_free(&ps->key);
+	csla_buf_free(&ps->member);
+	*ps = (csla_series_pass_t){ 0 };
+	return n;
 }
 
 int csla_series_member(const char *m, size_t n, size_t field,

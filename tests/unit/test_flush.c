@@ -3,7 +3,8 @@
  * journal, base and meta ops argument by argument, and the changed rows:
  * every row the first time, then only the rows whose numbers changed
  * (worked out by hand from the windows of docs/metrics.md), nothing when
- * only the as_of stamp moved, and D ops for the rows of a forgotten agent.
+ * only the as_of stamp moved, and D ops for the rows of a forgotten agent;
+ * the tap that shows a series sample every row, and the sample's op S.
  *
  * The engine's stream (tenants t1 and t2, 2026-11-25, UTC, event clock):
  *   10:00:00 t1 a1 available, queues [q1]; t1 a2 available, queues [q2]
@@ -29,6 +30,7 @@
 #include "callsla/decode.h"
 #include "callsla/engine.h"
 #include "flush.h"
+#include "series.h"
 #include "slot.h"
 
 #define T1020 1795602000000LL /* 2026-11-25T10:20:00Z (date(1)) */
@@ -340,6 +342,7 @@ typedef struct world {
 	csla_decoder_t *dec;
 	csla_engine_t *e;
 	csla_rows_t *rows;
+	size_t tapped; /* rows the last diff showed its tap */
 } world_t;
 
 static void world_new(world_t *w)
@@ -374,10 +377,21 @@ static void ev(world_t *w, const char *json)
 		fail_msg("%s: %s", json, csla_reject_name(r));
 }
 
+/* The tap is shown every row of the pass, written or not, with its JSON. */
+static void tap(void *opaque, const csla_snapshot_t *s, const char *json,
+		size_t len)
+{
+	world_t *w = opaque;
+	(void)s;
+	assert_true(len > 2 && json[0] == '{' && json[len - 1] == '}');
+	w->tapped++;
+}
+
 static size_t diff(world_t *w, int64_t now, csla_argv_t *a, ops_t *o)
 {
 	csla_argv_free(a);
-	size_t n = csla_rows_diff(w->rows, w->e, now, a);
+	w->tapped = 0;
+	size_t n = csla_rows_diff(w->rows, w->e, now, a, tap, w);
 	read_ops(a, 0, o);
 	size_t rows = 0, dels = 0;
 	for (size_t i = 0; i < o->nr; i++)
@@ -512,6 +526,7 @@ static void test_rows_diff(void **state)
 
 	/* 1. Everything. */
 	assert_int_equal(diff(&w, T1020, &a, o), 63);
+	assert_int_equal(w.tapped, 63);
 	assert_int_equal(o->nr, 2);
 	assert_int_equal(o->nd, 0);
 	assert_arg(&a, 0, "R");
@@ -550,6 +565,7 @@ static void test_rows_diff(void **state)
 
 	/* 2. Nothing new, same now: each tenant's R op, no rows. */
 	assert_int_equal(diff(&w, T1020, &a, o), 0);
+	assert_int_equal(w.tapped, 63);
 	assert_int_equal(o->nr, 2);
 	assert_int_equal(o->nd, 0);
 	assert_int_equal(a.n, 8);
@@ -734,6 +750,46 @@ static void test_rows_distinct_tenants(void **state)
 	free(o);
 }
 
+/* A sample takes the queue and tenant rows it is shown, field by field
+ * in csla_series_fields' order whatever the row's order, top-level
+ * members only, nulls and missing fields empty; then op S with the minute,
+ * the cut (the minute, less 2 h, plus one minute), the TTL and flags. */
+static void test_series_pass(void **state)
+{
+	static const char json[] =
+		"{\"v\":1,\"staffed\":4,\"agents\":{\"offered\":99},"
+		"\"offered\":10,\"asa_s\":12.5,\"answered\":8,"
+		"\"service_level\":0.75,\"abandon_rate\":null,\"id\":\"q1\"}";
+	csla_snapshot_t s = {
+		.tenant = { "t", 1 },
+		.scope = CSLA_SCOPE_QUEUE,
+		.id = { "q1", 2 },
+		.window = "5m",
+		.as_of_ms = 1764065745000LL,
+	};
+	csla_series_pass_t ps;
+	csla_argv_t a = { 0 };
+	(void)state;
+
+	csla_series_begin(&ps, "P:", 1764065745123LL, 2, false, true);
+	csla_series_row(&ps, &s, json, strlen(json));
+	s.scope = CSLA_SCOPE_AGENT; /* not sampled */
+	csla_series_row(&ps, &s, json, strlen(json));
+	assert_int_equal(csla_series_end(&ps, &a), 1);
+	assert_int_equal(a.n, 9);
+	assert_arg(&a, 0, "S");
+	assert_arg(&a, 1, "1764065700000");
+	assert_arg(&a, 2, "1764058560000");
+	assert_arg(&a, 3, "7200000");
+	assert_arg(&a, 4, "0");
+	assert_arg(&a, 5, "1");
+	assert_arg(&a, 6, "P:series:1:t|queue|5m|q1");
+	assert_arg(&a, 7, "1764065700000 1764065745000 "
+			  "10,8,,,,,,0.75,,,12.5,,,,,,,,4");
+	assert_arg(&a, 8, "");
+	csla_argv_free(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -741,6 +797,7 @@ int main(void)
 		cmocka_unit_test(test_flush_ops),
 		cmocka_unit_test(test_rows_diff),
 		cmocka_unit_test(test_rows_distinct_tenants),
+		cmocka_unit_test(test_series_pass),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -214,7 +214,7 @@ static void test_series_member(void **state)
 	assert_int_equal(csla_series_member("x 1 2", 5, 0, &minute, &v), -1);
 	assert_int_equal(csla_series_field("offered"), 0);
 	assert_int_equal(csla_series_field("staffed"),
-			 (int)csla_n_series_fields - 1);
+			 (int)CSLA_SERIES_NFIELDS - 1);
 	assert_int_equal(csla_series_field("agents"), -1);
 	/* Tenant "a|b" and id "c" against tenant "a" and id "b|c": the
 	 * length keeps the keys apart. */
