@@ -343,6 +343,7 @@ static char *make_key(const char *prefix, const char *part, bytes_t tenant,
 {
 	size_t lp = strlen(prefix), lpart = strlen(part);
 	char *k = malloc(lp + lpart + tenant.n + 1);
+	*len = 0;
 	if (!k)
 		return NULL;
 	memcpy(k, prefix, lp);

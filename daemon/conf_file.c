@@ -197,7 +197,7 @@ static int take(struct loader *ld, const config_setting_t *s,
 {
 	char *base = base_v, *p = base + f->off;
 	int64_t d;
-	uint64_t u;
+	uint64_t u = 0; /* set on success; gcc -O3 cannot tell */
 	int e = 0;
 
 	switch (f->kind) {
@@ -880,7 +880,7 @@ static int rule_member(struct loader *ld, const config_setting_t *s,
 	csla_alert_rule_t *r = obj;
 	const char *name = config_setting_name(s);
 	int e = 0;
-	uint64_t u;
+	uint64_t u = 0;
 	static const csla_conf_field_t volume = {
 		"min_volume", CSLA_CF_SIZE, 0, 0, 0, 0, 0,
 		"from 0 to 18446744073709551615"
@@ -1068,7 +1068,7 @@ static int alerts_member(struct loader *ld, const config_setting_t *s,
 {
 	csla_alerts_conf_t *ac = obj;
 	const char *name = config_setting_name(s);
-	uint64_t u;
+	uint64_t u = 0;
 	static const csla_conf_field_t maxlen = {
 		"stream_maxlen", CSLA_CF_SIZE, 0, 0, 0, 0, 0,
 		"from 1 to 1000000000"

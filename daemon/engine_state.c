@@ -397,6 +397,7 @@ static uint32_t get_count(rd_t *r, size_t least, const char *what)
 static bool get_name(rd_t *r, uint32_t len, csla_str_t *out, const char *what,
 		     uint32_t i)
 {
+	*out = (csla_str_t){ NULL, 0 };
 	if (!r->bad && len > CSLA_ID_MAX)
 		return fail(r, "%s %u: name of %u bytes", what, i, len);
 	out->p = (const char *)take(r, len);

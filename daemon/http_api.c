@@ -669,7 +669,9 @@ void csla_api_rules(csla_daemon_t *d, struct evhttp_request *req,
 			csla_json_num(&b, r->clear);
 		else
 			csla_buf_puts(&b, "null");
-		csla_buf_printf(&b, ",\"severity\":\"%s\"}",
+		csla_buf_printf(&b, ",\"min_volume\":%" PRIu64
+				",\"severity\":\"%s\"}",
+				(uint64_t)r->min_volume,
 				sev[r->severity == CSLA_SEV_CRITICAL]);
 	}
 	csla_buf_puts(&b, "]}\n");

@@ -30,7 +30,8 @@ alerts = {
 	rules = (
 		{ name = "never"; tenant = "ac*"; scope = "queue"; id = "bill*";
 		  metric = "service_level"; window = "15m"; op = "<";
-		  threshold = 0.0; clear = 0.05; severity = "critical"; }
+		  threshold = 0.0; clear = 0.05; min_volume = 20;
+		  severity = "critical"; }
 	);
 };
 EOF
@@ -199,7 +200,7 @@ expect 200 '{"alerts":[
 	[ "$(grep -c dedup_key "$T/body")" = 4 ] || fail "all alerts: $(cat "$T/body")"
 rcli del callsla:alerts:active >/dev/null
 expect 200 '{"rules":[
-{"name":"never","tenant":"ac*","scope":"queue","id":"bill*","metric":"service_level","window":"15m","op":"<","threshold":0,"clear":0.05,"severity":"critical"}]}' \
+{"name":"never","tenant":"ac*","scope":"queue","id":"bill*","metric":"service_level","window":"15m","op":"<","threshold":0,"clear":0.05,"min_volume":20,"severity":"critical"}]}' \
 	'/api/v1/rules?tenant=acme' -H "$AUTH"
 expect 200 '{"rules":[]}' '/api/v1/rules?tenant=zeta' -H "$AUTH"
 echo "ok: alerts, rules"
