@@ -46,7 +46,6 @@ void csla_series_begin(csla_series_pass_t *ps, const char *prefix,
 {
 	*ps = (csla_series_pass_t){
 		.prefix = prefix,
-		.now_ms = now_ms,
 		.minute = now_ms - (now_ms % CSLA_MINUTE_MS + CSLA_MINUTE_MS) %
 					   CSLA_MINUTE_MS,
 		.hours = hours,

@@ -42,7 +42,7 @@ void csla_series_key(csla_buf_t *b, const char *prefix, csla_bytes_t tenant,
  * csla_series_row() to csla_rows_diff() as its tap, then end. */
 typedef struct csla_series_pass {
 	const char *prefix;
-	int64_t now_ms, minute;
+	int64_t minute; /* of the pass's now_ms */
 	uint32_t hours;
 	bool replace, trim;
 	csla_argv_t pairs; /* (key, member)... */
