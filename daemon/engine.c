@@ -57,7 +57,7 @@ void eng_tenant_free(tenant_t *t)
 		free(t->qsets[i].q);
 	free(t->queues);
 	free(t->teams);
-	free(t->agents);
+	csla_table_free(t->agents, t->capagents, sizeof(agent_t));
 	free(t->free_agents.idx);
 	free(t->qsets);
 	free(t->recs);
@@ -175,10 +175,10 @@ void eng_prefetch_entities(const csla_engine_t *e, const csla_event_t *ev,
 	    (s = csla_map_first(&t->agent_map, k->agent)) != CSLA_MAP_END) {
 		k->agent_at = t->agent_map.slots[s].v;
 		const char *a = (const char *)&t->agents[k->agent_at];
-		/* The fields before the day sums: up to three lines. */
+		_Static_assert(offsetof(agent_t, day) == 128,
+			       "an agent's fields before its day sums: 2 lines");
 		__builtin_prefetch(a);
 		__builtin_prefetch(a + 64);
-		__builtin_prefetch(a + offsetof(agent_t, day) - 1);
 	}
 	if (ev->call_id.len &&
 	    (s = csla_map_first(&t->call_map, k->call)) != CSLA_MAP_END)
@@ -202,9 +202,10 @@ void eng_prefetch_agent(const csla_engine_t *e, const csla_event_t *ev,
 	if (a->log)
 		__builtin_prefetch(&a->log[a->nlog], 1);
 	if (eng_agent_fold_due(t, a)) {
+		_Static_assert(sizeof a->day <= 3 * 64, "day sums: 3 lines");
 		__builtin_prefetch(&a->day, 1);
 		__builtin_prefetch((const char *)&a->day + 64, 1);
-		__builtin_prefetch((const char *)(&a->day + 1) - 1, 1);
+		__builtin_prefetch((const char *)&a->day + 128, 1);
 		__builtin_prefetch(a->log);
 	}
 }

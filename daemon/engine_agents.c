@@ -12,8 +12,8 @@ uint32_t eng_agent(tenant_t *t, csla_str_t name, uint64_t h, int64_t ts)
 	uint32_t i = eng_name_find(&t->agent_map, t->agents, sizeof(agent_t),
 				   name.p, name.len, h);
 	if (i == NONE) {
-		i = csla_slot_take(&t->agents, &t->nagents, &t->capagents,
-				   sizeof(agent_t), &t->free_agents);
+		i = csla_table_take(&t->agents, &t->nagents, &t->capagents,
+				    sizeof(agent_t), &t->free_agents);
 		agent_t *a = &t->agents[i];
 		memset(a, 0, sizeof *a);
 		eng_name_set(&a->name, name.p, name.len, h);

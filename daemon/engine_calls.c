@@ -58,20 +58,9 @@ void eng_call_name(tenant_t *t, uint32_t i, csla_str_t id, uint64_t h)
 
 uint32_t eng_call_slot(tenant_t *t)
 {
-	if (t->free_calls.n)
-		return t->free_calls.idx[--t->free_calls.n];
-	if (t->ncalls == t->capcalls) {
-		/* A hash table's memory: each call on a cache line of its
-		 * own (realloc's straddle two), and 2 MiB pages when large. */
-		uint32_t cap = t->capcalls ? t->capcalls * 2 : 64;
-		call_t *calls = csla_table_new(cap, sizeof *calls);
-		if (t->ncalls)
-			memcpy(calls, t->calls, t->ncalls * sizeof *calls);
-		csla_table_free(t->calls, t->capcalls, sizeof *calls);
-		t->calls = calls;
-		t->capcalls = cap;
-	}
-	return t->ncalls++;
+	/* Each call on a cache line of its own (realloc's straddle two). */
+	return csla_table_take(&t->calls, &t->ncalls, &t->capcalls,
+			       sizeof(call_t), &t->free_calls);
 }
 
 void eng_calls_free(tenant_t *t)

@@ -62,8 +62,9 @@ typedef struct agent_ent {
 typedef struct agent {
 	/* What every event of the agent reads comes first, in two cache
 	 * lines the pipe prefetches (calls read the first only); the day sums
-	 * are read only by folds. */
-	name_t name;       /* name.p == NULL: free slot */
+	 * are read only by folds, from lines of their own.  Agents live in a
+	 * csla_table_take array, which starts on a line. */
+	_Alignas(64) name_t name; /* name.p == NULL: free slot */
 	/* Live entries are log[0..nlog), inside an allocation of caplog
 	 * entries at lbase: folding advances log instead of moving entries;
 	 * the space is reclaimed when an insert needs it. */
@@ -79,7 +80,7 @@ typedef struct agent {
 	agent_ent_t *lbase;
 	uint32_t team;     /* sticky, for events that do not say */
 	uint32_t qset;
-	day_sums_t day;
+	_Alignas(64) day_sums_t day;
 } agent_t;
 
 /* A set of queues an agent serves, interned per tenant: agents and log

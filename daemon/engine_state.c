@@ -28,11 +28,11 @@
 _Static_assert(sizeof(csla_agg_t) == 20 * 8, "csla_agg_t changed");
 _Static_assert(sizeof(queue_t) == 256, "queue_t changed");
 _Static_assert(sizeof(team_t) == 208, "team_t changed");
-_Static_assert(sizeof(agent_t) == 288, "agent_t changed");
+_Static_assert(sizeof(agent_t) == 320, "agent_t changed");
 _Static_assert(sizeof(agent_ent_t) == 32, "agent_ent_t changed");
 _Static_assert(sizeof(rec_t) == 32, "rec_t changed");
 _Static_assert(sizeof(call_t) == 64, "call_t changed");
-_Static_assert(sizeof(tenant_t) == 16952, "tenant_t changed");
+_Static_assert(sizeof(tenant_t) == 16944, "tenant_t changed");
 #endif
 
 /* In place of a name's length: a free agent slot. */
@@ -532,8 +532,8 @@ static bool load_agents(rd_t *r, tenant_t *t)
 		csla_str_t name;
 		if (len == FREE_SLOT) {
 			/* Appended zeroed: the free list is still empty. */
-			csla_slot_take(&t->agents, &t->nagents, &t->capagents,
-				       sizeof(agent_t), &t->free_agents);
+			csla_table_take(&t->agents, &t->nagents, &t->capagents,
+					sizeof(agent_t), &t->free_agents);
 			continue;
 		}
 		if (!get_name(r, len, &name, "agent", i))

@@ -70,7 +70,6 @@ static void table_new(csla_idset_t *s, uint32_t buckets)
 {
 	s->b = csla_table_new(buckets, sizeof *s->b);
 	s->mask = buckets - 1;
-	s->used = 0;
 }
 
 static void table_free(csla_idset_t *s)
@@ -101,7 +100,9 @@ static void mark(csla_idbucket_t *b, live_t l, uint8_t tag)
 
 void csla_idset_prefetch(const csla_idset_t *s, uint64_t h)
 {
-	__builtin_prefetch(&s->b[home(s, key(h))]);
+	/* Non-temporal: a bucket is used by one lookup and one insert, and
+	 * should not push the engine's entities out of the outer caches. */
+	__builtin_prefetch(&s->b[home(s, key(h))], 0, 0);
 }
 
 bool csla_idset_has(const csla_idset_t *s, uint64_t h)
@@ -129,7 +130,6 @@ static void put(csla_idset_t *s, live_t l, uint64_t k, uint8_t tag)
 		uint64_t open = ~live_bytes(l, b) & SLOT_BYTES;
 		if (open) {
 			int j = __builtin_ctzll(open) / 8;
-			s->used += b->tag[j] == 0;
 			b->k[j] = k;
 			b->tag[j] = tag;
 			return;
@@ -156,14 +156,12 @@ static void rebuild(csla_idset_t *s, uint32_t buckets)
 static void sweep(csla_idset_t *s)
 {
 	live_t l = live_of(s);
-	s->used = 0;
 	for (uint32_t i = 0; i <= s->mask; i++) {
 		csla_idbucket_t *b = &s->b[i];
 		b->over = 0;
 		for (int j = 0; j < CSLA_IDSET_WAYS; j++) {
 			if (!is_live(l, b->tag[j]))
 				b->tag[j] = 0;
-			s->used += b->tag[j] != 0;
 		}
 	}
 	for (uint32_t i = 0; i <= s->mask; i++)
@@ -189,16 +187,12 @@ void csla_idset_reserve(csla_idset_t *s, uint64_t n)
 
 void csla_idset_add(csla_idset_t *s, uint64_t h)
 {
-	/* Under 3/4 of the slots taken, few buckets overflow.  Dropped slots
-	 * count as taken until reused: when they make up the difference, a
-	 * sweep frees them, else the table doubles. */
-	if ((uint64_t)s->used + 1 > nslots(s) / 4 * 3) {
-		uint64_t live = (uint64_t)s->n_cur + s->n_old + 1;
-		if (live <= nslots(s) / 2)
-			sweep(s);
-		else
-			rebuild(s, (s->mask + 1) * 2);
-	}
+	/* At most half the slots live, few buckets overflow.  Dropped slots
+	 * need no sweep to be free: inserts take them as empty, and lookups
+	 * neither match them nor go on past a bucket for them (its mark is
+	 * a live generation's or it stops the probe). */
+	if ((uint64_t)s->n_cur + s->n_old + 1 > nslots(s) / 2)
+		rebuild(s, (s->mask + 1) * 2);
 	put(s, live_of(s), key(h), tag_of(s->gen));
 	s->n_cur++;
 }

@@ -30,7 +30,6 @@ typedef struct csla_idbucket {
 typedef struct csla_idset {
 	csla_idbucket_t *b;
 	uint32_t mask;     /* buckets - 1 */
-	uint32_t used;     /* slots with a tag, live or dropped */
 	uint32_t n_cur, n_old;
 	uint32_t gen;      /* the current generation's number */
 	int64_t cur_since; /* clock time the current generation began */

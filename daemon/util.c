@@ -69,12 +69,20 @@ void csla_reserve(char **buf, size_t *cap, size_t len, size_t more)
 }
 
 #define HUGE_PAGE ((size_t)2 << 20)
+#define LINE ((size_t)64)
 
 void *csla_table_new(size_t n, size_t size)
 {
 	size_t bytes = n * size;
-	if (bytes < HUGE_PAGE)
-		return csla_xcalloc(n, size);
+	if (bytes < HUGE_PAGE) {
+		/* On cache-line boundaries, so that an element of a line's
+		 * size (or a multiple) is read in as few lines as it can be. */
+		size_t len = (bytes + LINE - 1) & ~(LINE - 1);
+		void *p = aligned_alloc(LINE, len ? len : LINE);
+		if (!p)
+			oom(bytes);
+		return memset(p, 0, len);
+	}
 	/* Map one huge page more, then trim both ends to a 2 MiB boundary. */
 	size_t len = (bytes + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
 	char *m = mmap(NULL, len + HUGE_PAGE, PROT_READ | PROT_WRITE,
@@ -109,6 +117,26 @@ uint32_t csla_slot_take(void *arr, uint32_t *n, uint32_t *cap, size_t size,
 		return fl->idx[--fl->n];
 	csla_grow(arr, cap, (size_t)*n + 1, size);
 	memset(*(char **)arr + (size_t)*n * size, 0, size);
+	return (*n)++;
+}
+
+uint32_t csla_table_take(void *arr, uint32_t *n, uint32_t *cap, size_t size,
+			 csla_freelist_t *fl)
+{
+	if (fl->n)
+		return fl->idx[--fl->n];
+	if (*n == *cap) {
+		void **pp = arr;
+		uint32_t c = *cap ? *cap * 2 : 64;
+		if (c < *cap)
+			oom((size_t)*cap * 2 * size);
+		void *grown = csla_table_new(c, size);
+		if (*n)
+			memcpy(grown, *pp, (size_t)*n * size);
+		csla_table_free(*pp, *cap, size);
+		*pp = grown;
+		*cap = c;
+	}
 	return (*n)++;
 }
 

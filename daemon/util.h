@@ -15,10 +15,10 @@ void *csla_xcalloc(size_t n, size_t size);
 void *csla_xrealloc(void *p, size_t n);
 char *csla_xstrndup(const char *s, size_t n);
 /* Zeroed memory for a hash table of n elements of `size` bytes, and its
- * release (with the same n and size).  Large tables are mapped directly,
- * already zero, on 2 MiB pages where the kernel offers them (THP madvise
- * mode), since random probes into tens of MiB otherwise miss the TLB as
- * well as the cache. */
+ * release (with the same n and size).  It starts on a cache line (64
+ * bytes).  Large tables are mapped directly, already zero, on 2 MiB pages
+ * where the kernel offers them (THP madvise mode), since random probes into
+ * tens of MiB otherwise miss the TLB as well as the cache. */
 void *csla_table_new(size_t n, size_t size);
 void csla_table_free(void *p, size_t n, size_t size);
 
@@ -41,6 +41,11 @@ typedef struct csla_freelist {
  * element keeps its old contents. */
 uint32_t csla_slot_take(void *arr, uint32_t *n, uint32_t *cap, size_t size,
 			csla_freelist_t *fl);
+/* As csla_slot_take, for an array read at random: *arr is a table of
+ * csla_table_new (cache-line aligned, 2 MiB pages when large), doubled from
+ * 64 elements when full; free it with csla_table_free(*arr, *cap, size). */
+uint32_t csla_table_take(void *arr, uint32_t *n, uint32_t *cap, size_t size,
+			 csla_freelist_t *fl);
 void csla_slot_give(csla_freelist_t *fl, uint32_t i);
 
 /* The last len (1..7) bytes of a string at s as a little-endian word, as

@@ -1,6 +1,7 @@
 /* test_idset.c - the event id set: an id is found while its generation or
  * the next one is current and never after, whatever the table's growth,
- * sweeps, overflowing buckets and the reuse of dropped slots.  The expected
+ * sweeps, overflowing buckets and the reuse of dropped slots (without a
+ * sweep).  The expected
  * membership follows from the rule in idset.h alone: ids added in
  * generation g are found in generations g and g + 1. */
 #include <setjmp.h>
@@ -159,6 +160,36 @@ static void test_tags_come_round(void **state)
 	csla_idset_free(&s);
 }
 
+/* A steady rate: 10,000 ids a generation, so at most 20,000 live.  Half of
+ * 4,096 buckets of 7 is 14,336, of 8,192 it is 28,672: the table settles
+ * at 8,192 buckets and stays there for 300 generations, though nothing
+ * sweeps the dropped slots (only every 128 generations), because inserts
+ * take them as free. */
+static void test_steady_rate(void **state)
+{
+	(void)state;
+	csla_idset_t s;
+	int64_t now = 0;
+	csla_idset_init(&s);
+	csla_idset_age(&s, now, 1);
+	const uint32_t per = 10000;
+	for (uint32_t g = 0; g < 300; g++) {
+		for (uint32_t i = 0; i < per; i++)
+			csla_idset_add(&s, key(g, i));
+		if (g >= 1)
+			assert_int_equal(s.mask + 1, 8192);
+		for (uint32_t i = 0; i < per; i += 101) {
+			assert_true(csla_idset_has(&s, key(g, i)));
+			if (g >= 1)
+				assert_true(csla_idset_has(&s, key(g - 1, i)));
+			if (g >= 2)
+				assert_false(csla_idset_has(&s, key(g - 2, i)));
+		}
+		rotate(&s, &now);
+	}
+	csla_idset_free(&s);
+}
+
 /* Room made ahead, as a checkpoint's load does: a table at most half full
  * of 7-slot buckets for 100,000 ids has 32,768 buckets (16,384 hold only
  * 57,344 at half), and adding them does not grow it. */
@@ -219,6 +250,7 @@ int main(void)
 		cmocka_unit_test(test_overflow_chains),
 		cmocka_unit_test(test_many_generations),
 		cmocka_unit_test(test_tags_come_round),
+		cmocka_unit_test(test_steady_rate),
 		cmocka_unit_test(test_reserve),
 		cmocka_unit_test(test_keys),
 	};
