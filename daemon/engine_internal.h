@@ -61,9 +61,10 @@ typedef struct agent_ent {
 
 typedef struct agent {
 	/* What every event of the agent reads comes first, in two cache
-	 * lines the pipe prefetches (calls read the first only); the day sums
-	 * are read only by folds, from lines of their own.  Agents live in a
-	 * csla_table_take array, which starts on a line. */
+	 * lines the pipe prefetches (a call event reads the name, last_seen
+	 * and team); the day sums are read only by folds, from lines of their
+	 * own.  Agents live in a csla_table_take array, which starts on a
+	 * line. */
 	_Alignas(64) name_t name; /* name.p == NULL: free slot */
 	/* Live entries are log[0..nlog), inside an allocation of caplog
 	 * entries at lbase: folding advances log instead of moving entries;
