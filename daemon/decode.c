@@ -15,8 +15,12 @@
  * plain ASCII strings, and it is kept inline.  The parser classifies the
  * message 64 bytes at a time (a bit per '"', '\\', control or non-ASCII
  * byte, see find_special()), so that finding where a string ends is a shift
- * and a bit scan.  Blanks, escapes, UTF-8, containers and errors take
+ * and a bit scan.  Keys are first compared with the one csla_event_json()
+ * writes next (canon_next), and looked up only when that guess fails; enum
+ * values are found through a perfect hash; the tables for both are shared
+ * by all decoders.  Blanks, escapes, UTF-8, containers and errors take
  * out-of-line paths that do the full work. */
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -41,19 +45,53 @@
 #define MAX_TS_MS 253402300799999LL    /* 9999-12-31T23:59:59.999Z */
 
 /* The wire names of one enum (names.c), as words for two compares a name
- * (see name_words()). */
+ * (see name_words()), found through a perfect hash: a loop over the names
+ * would leave at a different turn from event to event, and mispredict. */
 #define MAX_NAME 16 /* bytes; the longest name is 10 */
+#define NAME_SLOTS_LOG2 5
 
 struct names {
 	int n;
+	uint64_t mult; /* collision-free for these names (names_hash()) */
+	uint8_t slot[1 << NAME_SLOTS_LOG2]; /* index + 1, 0 for none */
 	uint8_t len[CSLA_AS_COUNT];
 	uint64_t head[CSLA_AS_COUNT], tail[CSLA_AS_COUNT];
 };
 
+/* The fields of the schema, and their keys. */
+enum field {
+	F_V, F_TYPE, F_TS, F_TENANT, F_ID, F_EVENT, F_CALL_ID, F_QUEUE,
+	F_AGENT_ID, F_WAIT_MS, F_TALK_MS, F_HOLD_MS, F_ACW_MS, F_STATE,
+	F_REASON, F_TEAM, F_QUEUES, F_OUTCOME, F_OFFERED_AT, F_ANSWERED_AT,
+	F_ALERTING_AT, F_ENDED_AT, F__COUNT
+};
+
+static const char *const field_names[F__COUNT] = {
+	"v", "type", "ts", "tenant", "id", "event", "call_id", "queue",
+	"agent_id", "wait_ms", "talk_ms", "hold_ms", "acw_ms", "state",
+	"reason", "team", "queues", "outcome", "offered_at", "answered_at",
+	"alerting_at", "ended_at",
+};
+
+/* A field's key as it starts a member, "key": - the bytes of the first 16
+ * of its member that must be so, and their masks. */
+struct keypat {
+	uint64_t w0, w1, m0, m1;
+	uint8_t len;
+};
+
+/* What every decoder compares with, built once (schema_init()): one copy
+ * for all, since a pipe runs several decoders in turn, and copies of their
+ * own would take that many times the room in the first-level cache. */
+static struct schema {
+	struct names types, call_events, states, outcomes;
+	struct keypat keys[F__COUNT];
+	bool ok;
+} schema;
+
 struct csla_decoder {
 	size_t max_bytes;
 	char *scratch;  /* max_bytes + 1 bytes */
-	struct names types, call_events, states, outcomes;
 	csla_time_memo_t memo; /* timestamps' last date */
 };
 
@@ -74,6 +112,37 @@ static inline void name_words(const char *s, size_t n, const char *limit,
 	*tail = n > 8 ? csla_load64(s + n - 8) : 0;
 }
 
+static inline unsigned names_hash(uint64_t mult, uint64_t head, uint64_t tail,
+				  size_t n)
+{
+	return (unsigned)(((head ^ tail ^ n) * mult) >> (64 - NAME_SLOTS_LOG2));
+}
+
+/* Fills t->slot with the first multiplier of a fixed sequence under which
+ * no two names share a slot; false when none of the sequence does. */
+static bool names_seal(struct names *t)
+{
+	uint64_t x = 0x9e3779b97f4a7c15ULL;
+
+	for (int tries = 0; tries < 1000; tries++) {
+		uint64_t mult = (x += 0x9e3779b97f4a7c15ULL) | 1;
+		bool ok = true;
+
+		memset(t->slot, 0, sizeof t->slot);
+		for (int i = 0; i < t->n && ok; i++) {
+			unsigned h = names_hash(mult, t->head[i], t->tail[i],
+						t->len[i]);
+			ok = t->slot[h] == 0;
+			t->slot[h] = (uint8_t)(i + 1);
+		}
+		if (ok) {
+			t->mult = mult;
+			return true;
+		}
+	}
+	return false;
+}
+
 static void names_add(struct names *t, const char *name)
 {
 	size_t n = strlen(name);
@@ -87,14 +156,15 @@ static inline int name_index(const struct names *t, const char *s,
 			     size_t n, const char *limit)
 {
 	uint64_t head, tail;
+	int i;
 
 	if (n - 1 >= MAX_NAME)
 		return -1;
 	name_words(s, n, limit, &head, &tail);
-	for (int i = 0; i < t->n; i++)
-		if (t->head[i] == head && t->tail[i] == tail && t->len[i] == n)
-			return i;
-	return -1;
+	i = t->slot[names_hash(t->mult, head, tail, n)] - 1;
+	if (i < 0 || t->head[i] != head || t->tail[i] != tail || t->len[i] != n)
+		return -1;
+	return i;
 }
 
 /* ---- phase 1: JSON ---------------------------------------------------- */
@@ -607,20 +677,6 @@ static inline uchar *scan_value(struct parser *ps, uchar *p, unsigned depth,
 
 /* ---- phase 2: the schema ---------------------------------------------- */
 
-enum field {
-	F_V, F_TYPE, F_TS, F_TENANT, F_ID, F_EVENT, F_CALL_ID, F_QUEUE,
-	F_AGENT_ID, F_WAIT_MS, F_TALK_MS, F_HOLD_MS, F_ACW_MS, F_STATE,
-	F_REASON, F_TEAM, F_QUEUES, F_OUTCOME, F_OFFERED_AT, F_ANSWERED_AT,
-	F_ALERTING_AT, F_ENDED_AT, F__COUNT
-};
-
-static const char *const field_names[F__COUNT] = {
-	"v", "type", "ts", "tenant", "id", "event", "call_id", "queue",
-	"agent_id", "wait_ms", "talk_ms", "hold_ms", "acw_ms", "state",
-	"reason", "team", "queues", "outcome", "offered_at", "answered_at",
-	"alerting_at", "ended_at",
-};
-
 /* The field a key names, or -1.  A switch on the length and fixed-size
  * compares: it runs for every key of every message, and measured faster
  * than hashing. */
@@ -660,8 +716,7 @@ static int key_field(const char *k, size_t n)
 
 /* Everything phase 2 works on. */
 struct dctx {
-	const csla_decoder_t *d;
-	csla_time_memo_t *memo; /* d's */
+	csla_time_memo_t *memo; /* the decoder's */
 	struct jval vals[F__COUNT];
 	uint32_t seen;      /* bit per field present and not null */
 	const char *start, *end; /* the message */
@@ -840,11 +895,10 @@ static csla_reject_t req_time(struct dctx *c, enum field f, const char *why,
 	return opt_time(c, f, out);
 }
 
-/* A required enum field: its value's id in t, or a rejection naming the
- * values allowed. */
-static csla_reject_t req_enum(struct dctx *c, enum field f,
-			      const struct names *t, const char *allowed,
-			      int *id)
+/* req_enum() of any value. */
+static csla_reject_t req_enum_slow(struct dctx *c, enum field f,
+				   const struct names *t, const char *allowed,
+				   int *id)
 {
 	const struct jval *v = get(c, f);
 	if (!v)
@@ -853,6 +907,21 @@ static csla_reject_t req_enum(struct dctx *c, enum field f,
 		return bad(c, f, "a string");
 	*id = lookup(c, t, v);
 	return *id < 0 ? bad(c, f, allowed) : CSLA_OK;
+}
+
+/* A required enum field: its value's id in t, or a rejection naming the
+ * values allowed.  Inline for the usual value, a plain string, since a call
+ * costs more than the lookup. */
+static inline __attribute__((always_inline)) csla_reject_t
+req_enum(struct dctx *c, enum field f, const struct names *t,
+	 const char *allowed, int *id)
+{
+	const struct jval *v = &c->vals[f];
+
+	if ((c->seen >> f & 1) && v->kind == J_STR && !v->flags &&
+	    (*id = name_index(t, v->p, v->len, c->end)) >= 0)
+		return CSLA_OK;
+	return req_enum_slow(c, f, t, allowed, id);
 }
 
 #define TRY(expr)                                                            \
@@ -876,7 +945,7 @@ static csla_reject_t decode_call(struct dctx *c, csla_event_t *ev)
 	int64_t wait, talk, hold, acw;
 	bool outcome, needs_queue, needs_agent;
 
-	TRY(req_enum(c, F_EVENT, &c->d->call_events, "offered, alerting, "
+	TRY(req_enum(c, F_EVENT, &schema.call_events, "offered, alerting, "
 		     "answered, abandoned, flowout or ended", &e));
 	outcome = e == CSLA_CALL_ANSWERED || e == CSLA_CALL_ABANDONED ||
 		  e == CSLA_CALL_FLOWOUT;
@@ -953,7 +1022,7 @@ static csla_reject_t decode_agent(struct dctx *c, csla_event_t *ev)
 	int s;
 
 	TRY(req_ident(c, F_AGENT_ID, "", &ev->agent_id));
-	TRY(req_enum(c, F_STATE, &c->d->states, "logged_out, available, "
+	TRY(req_enum(c, F_STATE, &schema.states, "logged_out, available, "
 		     "not_ready, alerting, talking, hold or acw", &s));
 	ev->state = (csla_agent_state_t)s;
 	TRY(opt_ident(c, F_REASON, &ev->reason));
@@ -974,7 +1043,7 @@ static csla_reject_t decode_cdr(struct dctx *c, csla_event_t *ev)
 	TRY(req_ident(c, F_CALL_ID, "", &ev->call_id));
 	TRY(req_ident(c, F_QUEUE, "", &ev->queue));
 	TRY(req_time(c, F_OFFERED_AT, "", &off));
-	TRY(req_enum(c, F_OUTCOME, &c->d->outcomes,
+	TRY(req_enum(c, F_OUTCOME, &schema.outcomes,
 		     "answered, abandoned or flowout", &o));
 	ev->outcome = (csla_outcome_t)o;
 	if (o == CSLA_OUT_ANSWERED)
@@ -1024,7 +1093,7 @@ static csla_reject_t decode_fields(struct dctx *c, csla_event_t *ev)
 	v = get(c, F_TYPE);
 	if (!v)
 		return missing(c, F_TYPE, "");
-	t = v->kind == J_STR ? lookup(c, &c->d->types, v) : -1;
+	t = v->kind == J_STR ? lookup(c, &schema.types, v) : -1;
 	if (t < 0)
 		return rej(c, CSLA_REJ_UNKNOWN_TYPE, "field \"type\": expected "
 			   "\"call\", \"agent\" or \"cdr\"");
@@ -1088,7 +1157,7 @@ static inline bool three_bits(uint64_t m)
  * strings end, and the value is recorded as scan_message() would.  Returns
  * past the value, or NULL, with nothing recorded, for anything else. */
 static inline uchar *plain_member(struct parser *ps, uchar *p, struct dctx *c,
-				  uint32_t *seen)
+				  uint32_t *seen, int *fp)
 {
 	size_t off = (size_t)(p + 1 - ps->blk);
 	uint64_t m = off < 64 ? ps->bits >> off : 0;
@@ -1115,7 +1184,7 @@ static inline uchar *plain_member(struct parser *ps, uchar *p, struct dctx *c,
 	r = p + 1 + __builtin_ctzll(m); /* the value's end */
 	if (*r != '"')
 		return NULL;
-	f = key_field((const char *)p + 1, (size_t)(q - p - 1));
+	*fp = f = key_field((const char *)p + 1, (size_t)(q - p - 1));
 	if (f >= 0) {
 		c->vals[f].kind = J_STR;
 		c->vals[f].flags = 0;
@@ -1129,7 +1198,7 @@ static inline uchar *plain_member(struct parser *ps, uchar *p, struct dctx *c,
 /* Any member of the message object, p at its key's opening quote: the
  * value is recorded if the key names a field.  Returns past the value. */
 static inline uchar *scan_member(struct parser *ps, uchar *p, struct dctx *c,
-				 uint32_t *seen)
+				 uint32_t *seen, int *fp)
 {
 	uchar *end = ps->end;
 	struct jval key, skipped, *v;
@@ -1160,7 +1229,7 @@ static inline uchar *scan_member(struct parser *ps, uchar *p, struct dctx *c,
 			return fail(ps, p, "':' expected");
 	}
 	p++;
-	f = key_field(k, klen);
+	*fp = f = key_field(k, klen);
 	v = f < 0 ? &skipped : &c->vals[f];
 	bit = f < 0 ? 0 : 1u << f;
 	if (p < end && *p == '"') {
@@ -1178,12 +1247,95 @@ static inline uchar *scan_member(struct parser *ps, uchar *p, struct dctx *c,
 	return p;
 }
 
+/* The order csla_event_json() writes fields in, by type: after field f
+ * comes canon_next[class][f], 0 (F_V, never second) for no guess.  Class
+ * 0 is before the type is known (see type_class()).  Only a guess: keys
+ * in any other order are found by key_field(). */
+enum { CLASS_ANY, CLASS_CALL, CLASS_AGENT, CLASS_CDR, CLASS__COUNT };
+
+#define COMMON_HEAD [F_V] = F_TYPE, [F_TYPE] = F_TS, [F_TS] = F_TENANT, \
+		    [F_TENANT] = F_ID
+static const uint8_t canon_next[CLASS__COUNT][F__COUNT] = {
+	[CLASS_ANY] = { COMMON_HEAD },
+	[CLASS_CALL] = { COMMON_HEAD, [F_ID] = F_EVENT,
+			 [F_EVENT] = F_CALL_ID, [F_CALL_ID] = F_QUEUE,
+			 [F_QUEUE] = F_AGENT_ID, [F_AGENT_ID] = F_WAIT_MS,
+			 [F_WAIT_MS] = F_TALK_MS, [F_TALK_MS] = F_HOLD_MS,
+			 [F_HOLD_MS] = F_ACW_MS },
+	[CLASS_AGENT] = { COMMON_HEAD, [F_ID] = F_AGENT_ID,
+			  [F_AGENT_ID] = F_STATE, [F_STATE] = F_REASON,
+			  [F_REASON] = F_TEAM, [F_TEAM] = F_QUEUES },
+	[CLASS_CDR] = { COMMON_HEAD, [F_ID] = F_CALL_ID,
+			[F_CALL_ID] = F_QUEUE, [F_QUEUE] = F_AGENT_ID,
+			[F_AGENT_ID] = F_OUTCOME, [F_OUTCOME] = F_OFFERED_AT,
+			[F_OFFERED_AT] = F_ALERTING_AT,
+			[F_ALERTING_AT] = F_ANSWERED_AT,
+			[F_ANSWERED_AT] = F_ENDED_AT, [F_ENDED_AT] = F_TALK_MS,
+			[F_TALK_MS] = F_HOLD_MS, [F_HOLD_MS] = F_ACW_MS },
+};
+#undef COMMON_HEAD
+
+/* The class a type value guesses, by its length alone: a wrong guess only
+ * costs the key compares of expected_member(). */
+static inline unsigned type_class(const struct jval *v)
+{
+	if (v->kind != J_STR)
+		return CLASS_ANY;
+	return v->len == 4 ? CLASS_CALL : v->len == 5 ? CLASS_AGENT :
+	       v->len == 3 ? CLASS_CDR : CLASS_ANY;
+}
+
+/* The member at p when its key is field f's and its value a plain string
+ * (the usual member of a message in csla_event_json()'s order), recorded
+ * as scan_message() would: the key is checked by two masked compares, not
+ * looked up.  Returns past the value, or NULL, with nothing recorded, for
+ * anything else. */
+static inline uchar *expected_member(struct parser *ps, uchar *p,
+				     struct dctx *c, uint32_t *seen, int f)
+{
+	const struct keypat *k = &schema.keys[f];
+	uchar *q;
+	size_t off;
+	uint64_t m;
+
+	if (ps->end - p < 16 ||
+	    ((csla_load64(p) ^ k->w0) & k->m0) |
+	    ((csla_load64(p + 8) ^ k->w1) & k->m1))
+		return NULL;
+	p += k->len; /* < end: k->len <= 14 */
+	if (*p != '"')
+		return NULL;
+	/* Past the block's end, a block from the member on (as in
+	 * plain_member()) rather than find_special()'s detour; not from the
+	 * value on, which would leave the block past what the general path
+	 * scans when this one gives up. */
+	off = (size_t)(p + 1 - ps->blk);
+	m = off < 64 ? ps->bits >> off : 0;
+	if (!m) {
+		ps->blk = p - k->len;
+		ps->bits = block_bits(ps, ps->blk);
+		if (!(m = ps->bits >> (k->len + 1)))
+			return NULL;
+	}
+	q = p + 1 + __builtin_ctzll(m);
+	if (*q != '"')
+		return NULL;
+	c->vals[f].kind = J_STR;
+	c->vals[f].flags = 0;
+	c->vals[f].p = (const char *)p + 1;
+	c->vals[f].len = (uint32_t)(q - p - 1);
+	*seen |= 1u << f;
+	return q + 1;
+}
+
 /* Phase 1 over a message object; p is past its '{'.  Written for compact
  * JSON: each blank costs a detour through skip_ws(). */
 static uchar *scan_message(struct parser *ps, uchar *p, struct dctx *c)
 {
 	uchar *end = ps->end, *next;
 	uint32_t seen = 0;
+	unsigned cls = CLASS_ANY;
+	int f, want = F_V; /* F_V: no guess */
 
 	p = skip_ws(p, end);
 	if (p < end && *p == '}')
@@ -1195,6 +1347,7 @@ static uchar *scan_message(struct parser *ps, uchar *p, struct dctx *c)
 		c->vals[F_V].kind = J_INT;
 		c->vals[F_V].i = 1;
 		seen = 1u << F_V;
+		want = F_TYPE;
 		p += 6;
 		if (p < end && *p != '"')
 			p = skip_ws(p, end);
@@ -1202,9 +1355,15 @@ static uchar *scan_message(struct parser *ps, uchar *p, struct dctx *c)
 	for (;;) {
 		if (p == end || *p != '"')
 			return fail(ps, p, "string key expected");
-		next = plain_member(ps, p, c, &seen);
-		if (!next && !(next = scan_member(ps, p, c, &seen)))
+		f = want;
+		next = want != F_V ? expected_member(ps, p, c, &seen, want) :
+		       NULL;
+		if (!next && !(next = plain_member(ps, p, c, &seen, &f)) &&
+		    !(next = scan_member(ps, p, c, &seen, &f)))
 			return NULL;
+		if (f == F_TYPE)
+			cls = type_class(&c->vals[F_TYPE]);
+		want = f < 0 ? F_V : canon_next[cls][f];
 		p = next;
 		if (p == end || *p != ',') {
 			p = skip_ws(p, end);
@@ -1240,7 +1399,6 @@ csla_reject_t csla_decode(csla_decoder_t *d, const char *buf, size_t len,
 	struct jval top;
 	uchar *p;
 
-	c.d = d;
 	c.memo = &d->memo;
 	c.seen = 0;
 	c.start = buf;
@@ -1279,21 +1437,52 @@ csla_reject_t csla_decode(csla_decoder_t *d, const char *buf, size_t len,
 	return decode_fields(&c, ev);
 }
 
+static void keypat_init(struct keypat *k, const char *name)
+{
+	unsigned char b[16] = { 0 }, m[16] = { 0 };
+	size_t n = strlen(name) + 3;
+
+	b[0] = '"';
+	memcpy(b + 1, name, n - 3);
+	b[n - 2] = '"';
+	b[n - 1] = ':';
+	memset(m, 0xff, n);
+	k->w0 = csla_load64(b);
+	k->w1 = csla_load64(b + 8);
+	k->m0 = csla_load64(m);
+	k->m1 = csla_load64(m + 8);
+	k->len = (uint8_t)n;
+}
+
+static void schema_init(void)
+{
+	struct schema *s = &schema;
+
+	names_add(&s->types, "call"); /* CSLA_EV_CALL + index */
+	names_add(&s->types, "agent");
+	names_add(&s->types, "cdr");
+	for (int e = CSLA_CALL_OFFERED; e <= CSLA_CALL_ENDED; e++)
+		names_add(&s->call_events, csla_call_event_name(e));
+	for (int st = 0; st < CSLA_AS_COUNT; st++)
+		names_add(&s->states, csla_agent_state_name(st));
+	for (int o = CSLA_OUT_ANSWERED; o <= CSLA_OUT_FLOWOUT; o++)
+		names_add(&s->outcomes, csla_outcome_name(o));
+	for (int f = 0; f < F__COUNT; f++)
+		keypat_init(&s->keys[f], field_names[f]);
+	s->ok = names_seal(&s->types) && names_seal(&s->call_events) &&
+		names_seal(&s->states) && names_seal(&s->outcomes);
+}
+
 csla_decoder_t *csla_decoder_new(size_t max_bytes)
 {
-	csla_decoder_t *d = calloc(1, sizeof *d);
-	if (!d)
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	csla_decoder_t *d;
+
+	if (pthread_once(&once, schema_init) != 0 || !schema.ok)
+		return NULL;
+	if (!(d = calloc(1, sizeof *d)))
 		return NULL;
 	d->max_bytes = max_bytes;
-	names_add(&d->types, "call"); /* CSLA_EV_CALL + index */
-	names_add(&d->types, "agent");
-	names_add(&d->types, "cdr");
-	for (int e = CSLA_CALL_OFFERED; e <= CSLA_CALL_ENDED; e++)
-		names_add(&d->call_events, csla_call_event_name(e));
-	for (int s = 0; s < CSLA_AS_COUNT; s++)
-		names_add(&d->states, csla_agent_state_name(s));
-	for (int o = CSLA_OUT_ANSWERED; o <= CSLA_OUT_FLOWOUT; o++)
-		names_add(&d->outcomes, csla_outcome_name(o));
 	d->scratch = malloc(max_bytes + 1);
 	if (!d->scratch) {
 		free(d);

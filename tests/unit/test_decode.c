@@ -48,14 +48,6 @@ static void ok(const char *json)
 	expect(json, CSLA_OK, NULL);
 }
 
-static void check_str(csla_str_t s, const char *want)
-{
-	size_t n = strlen(want);
-	if (s.len != n || (n && memcmp(s.p, want, n)))
-		fail_msg("got \"%.*s\" (%u bytes), want \"%s\" (%zu bytes)",
-			 (int)s.len, s.p ? s.p : "", s.len, want, n);
-}
-
 #define CALL(fields) "{\"v\":1,\"type\":\"call\",\"ts\":1795600800000," fields "}"
 #define AGENT(fields) "{\"v\":1,\"type\":\"agent\",\"ts\":1795600800000," fields "}"
 #define CDR(fields) "{\"v\":1,\"type\":\"cdr\"," fields "}"
@@ -189,6 +181,68 @@ static void test_agent_states(void **state)
 		ok(buf);
 		assert_int_equal(ev.state, s);
 	}
+}
+
+/* Every value of every enum field, and every near miss of one (a byte
+ * short, one more, a byte's case flipped, another field's value): the
+ * names are found through a perfect hash, which must still compare. */
+static void test_enum_near_misses(void **state)
+{
+	static const struct {
+		const char *fmt; /* %s: the value */
+		const char *names[8];
+		csla_reject_t miss;
+	} enums[] = {
+		{ "{\"v\":1,\"type\":\"%s\",\"ts\":1795600800000,"
+		  "\"agent_id\":\"a\",\"state\":\"acw\",\"event\":\"ended\","
+		  "\"call_id\":\"c\",\"queue\":\"q\",\"offered_at\":1,"
+		  "\"ended_at\":2,\"outcome\":\"flowout\"}",
+		  { "call", "agent", "cdr" }, CSLA_REJ_UNKNOWN_TYPE },
+		{ CALL("\"event\":\"%s\",\"call_id\":\"c\",\"queue\":\"q\","
+		       "\"agent_id\":\"a\""),
+		  { "offered", "alerting", "answered", "abandoned", "flowout",
+		    "ended" }, CSLA_REJ_BAD_FIELD },
+		{ AGENT("\"agent_id\":\"a\",\"state\":\"%s\""),
+		  { "logged_out", "available", "not_ready", "alerting",
+		    "talking", "hold", "acw" }, CSLA_REJ_BAD_FIELD },
+		{ CDR("\"call_id\":\"c\",\"queue\":\"q\",\"offered_at\":1,"
+		      "\"answered_at\":1,\"ended_at\":2,\"outcome\":\"%s\""),
+		  { "answered", "abandoned", "flowout" }, CSLA_REJ_BAD_FIELD },
+	};
+	char buf[512], v[32];
+	(void)state;
+	for (size_t t = 0; t < sizeof enums / sizeof enums[0]; t++) {
+		for (size_t i = 0; enums[t].names[i]; i++) {
+			const char *name = enums[t].names[i];
+			size_t n = strlen(name);
+
+			snprintf(buf, sizeof buf, enums[t].fmt, name);
+			/* cdr "answered" has its answer time; the others
+			 * have one they must not: only "valid" is asked */
+			if (t != 3 || i == 0)
+				ok(buf);
+			snprintf(v, sizeof v, "%.*s", (int)n - 1, name);
+			snprintf(buf, sizeof buf, enums[t].fmt, v);
+			expect(buf, enums[t].miss, NULL);
+			snprintf(v, sizeof v, "%sx", name);
+			snprintf(buf, sizeof buf, enums[t].fmt, v);
+			expect(buf, enums[t].miss, NULL);
+			for (size_t at = 0; at < n; at++) {
+				snprintf(v, sizeof v, "%s", name);
+				v[at] ^= 0x20;
+				snprintf(buf, sizeof buf, enums[t].fmt, v);
+				expect(buf, enums[t].miss, NULL);
+			}
+		}
+	}
+	/* Another enum's value is none of this one's. */
+	expect(AGENT("\"agent_id\":\"a\",\"state\":\"offered\""),
+	       CSLA_REJ_BAD_FIELD, "\"state\"");
+	expect(CALL("\"event\":\"talking\",\"call_id\":\"c\",\"queue\":\"q\""),
+	       CSLA_REJ_BAD_FIELD, "\"event\"");
+	expect(CDR("\"call_id\":\"c\",\"queue\":\"q\",\"offered_at\":1,"
+		   "\"ended_at\":2,\"outcome\":\"ended\""),
+	       CSLA_REJ_BAD_FIELD, "\"outcome\"");
 }
 
 static void test_agent_queue_limit(void **state)
@@ -868,6 +922,7 @@ int main(void)
 		cmocka_unit_test(test_call_fields_kept_where_meaningful),
 		cmocka_unit_test(test_agent),
 		cmocka_unit_test(test_agent_states),
+		cmocka_unit_test(test_enum_near_misses),
 		cmocka_unit_test(test_agent_queue_limit),
 		cmocka_unit_test(test_cdr),
 		cmocka_unit_test(test_cdr_sanity),

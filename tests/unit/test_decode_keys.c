@@ -1,7 +1,9 @@
 /* test_decode_keys.c - the decoder's key matching (key_field()): every
  * field name is recognised, plain or escaped, and every near miss of one (a
  * byte short, one more, a byte changed) is ignored; and the shortcut for a
- * message that opens with "v":1, against the same members in other forms.
+ * message that opens with "v":1, against the same members in other forms;
+ * and the guess of the next key in csla_event_json()'s order, against
+ * messages that break the guess in each way it can be broken.
  * The expected outcomes follow from the schema in
  * /work/shared/spec/events-and-metrics.md: unknown keys are ignored. */
 #include <setjmp.h>
@@ -199,6 +201,149 @@ static void test_v_first(void **state)
 	assert_non_null(strstr(err, "at byte 7: string key expected"));
 }
 
+/* Members in the order csla_event_json() writes them take a shortcut that
+ * compares each key with the one expected after the last; every way of
+ * breaking the guess must come out as the general path decides. */
+static void test_canonical_order(void **state)
+{
+	(void)state;
+#define HEAD "{\"v\":1,\"type\":\"call\",\"ts\":\"2026-11-26T08:00:00Z\"," \
+	     "\"tenant\":\"t1\",\"id\":\"e1\",\"event\":\"answered\""
+	/* In order: every field as written. */
+	assert_int_equal(dec_str(HEAD ",\"call_id\":\"c1\",\"queue\":\"q1\","
+				 "\"agent_id\":\"a1\",\"wait_ms\":4000}"),
+			 CSLA_OK);
+	assert_int_equal(ev.type, CSLA_EV_CALL);
+	assert_int_equal(ev.ts_ms, 1795680000000LL);
+	check_str(ev.tenant, "t1");
+	check_str(ev.id, "e1");
+	assert_int_equal(ev.call_event, CSLA_CALL_ANSWERED);
+	check_str(ev.call_id, "c1");
+	check_str(ev.queue, "q1");
+	check_str(ev.agent_id, "a1");
+	assert_int_equal(ev.wait_ms, 4000);
+
+	/* The expected key's name with a byte more, then the key itself:
+	 * the first is no field. */
+	assert_int_equal(dec_str(HEAD ",\"call_id\":\"c1\",\"queuex\":\"zz\","
+				 "\"queue\":\"q1\",\"agent_id\":\"a1\"}"),
+			 CSLA_OK);
+	check_str(ev.queue, "q1");
+	/* Keys that differ from the expected one in its second word only:
+	 * no field.  Agent ids may be absent from "offered", and alerting
+	 * times from a CDR. */
+	assert_int_equal(dec_str("{\"v\":1,\"type\":\"call\",\"ts\":1,"
+				 "\"tenant\":\"t1\",\"id\":\"e1\","
+				 "\"event\":\"offered\",\"call_id\":\"c1\","
+				 "\"queue\":\"q1\",\"agent_iX\":\"zz\"}"),
+			 CSLA_OK);
+	check_str(ev.agent_id, "");
+	assert_int_equal(dec_str("{\"v\":1,\"type\":\"cdr\",\"tenant\":\"t1\","
+				 "\"id\":\"e1\",\"call_id\":\"c1\","
+				 "\"queue\":\"q1\",\"agent_id\":\"a1\","
+				 "\"outcome\":\"abandoned\","
+				 "\"offered_at\":\"2026-11-26T08:00:00Z\","
+				 "\"alerting_aX\":\"2026-11-26T08:00:01Z\","
+				 "\"ended_at\":\"2026-11-26T08:00:05Z\"}"),
+			 CSLA_OK);
+	assert_int_equal(ev.alerting_at, CSLA_NO_MS);
+	assert_int_equal(ev.ended_at, 1795680005000LL);
+	/* A duplicate after the guessed one: the last counts. */
+	assert_int_equal(dec_str(HEAD ",\"call_id\":\"c1\",\"queue\":\"q1\","
+				 "\"agent_id\":\"a1\",\"queue\":\"q2\"}"),
+			 CSLA_OK);
+	check_str(ev.queue, "q2");
+	/* The expected key with an escaped value, a UTF-8 one, one longer
+	 * than a 64-byte block, a number, a blank before the colon. */
+	assert_int_equal(dec_str(HEAD ",\"call_id\":\"c\\u0031\","
+				 "\"queue\":\"q\xc3\xa9\",\"agent_id\":\"a1\"}"),
+			 CSLA_OK);
+	check_str(ev.call_id, "c1");
+	check_str(ev.queue, "q\xc3\xa9");
+	assert_int_equal(dec_str(HEAD ",\"call_id\":\"c1\",\"queue\":\"q1\","
+				 "\"agent_id\":\"" "0123456789012345678901234"
+				 "5678901234567890123456789012345678901234"
+				 "56789\"}"), CSLA_OK);
+	check_str(ev.agent_id, "0123456789012345678901234567890123456789"
+		   "012345678901234567890123456789");
+	assert_int_equal(dec_str(HEAD ",\"call_id\":\"c1\",\"queue\":5,"
+				 "\"agent_id\":\"a1\"}"), CSLA_REJ_BAD_FIELD);
+	assert_non_null(strstr(err, "\"queue\""));
+	assert_int_equal(dec_str(HEAD ",\"call_id\":\"c1\",\"queue\" :\"q1\","
+				 "\"agent_id\":\"a1\"}"), CSLA_OK);
+	check_str(ev.queue, "q1");
+	/* The last member 16 bytes long, and 15: the shortcut reads 16. */
+	assert_int_equal(dec_str(HEAD ",\"call_id\":\"c1\",\"queue\":\"q1\","
+				 "\"agent_id\":\"a1\"}"), CSLA_OK);
+	check_str(ev.agent_id, "a1");
+	assert_int_equal(dec_str(HEAD ",\"call_id\":\"c1\",\"queue\":\"q1\","
+				 "\"agent_id\":\"a\"}"), CSLA_OK);
+	check_str(ev.agent_id, "a");
+	/* Broken JSON where the guess holds: reported where it breaks.
+	 * HEAD is 91 bytes, ,"call_id":"c1" 15 more, ,"queue":"q1 12. */
+	assert_int_equal(dec_str(HEAD ",\"call_id\":\"c1\",\"queue\":\"q1"),
+			 CSLA_REJ_MALFORMED_JSON);
+	assert_non_null(strstr(err, "at byte 118: unterminated string"));
+	assert_int_equal(dec_str(HEAD ",\"call_id\":\"c1\"\"queue\":\"q1\"}"),
+			 CSLA_REJ_MALFORMED_JSON);
+	assert_non_null(strstr(err, "at byte 106: ',' or '}' expected"));
+#undef HEAD
+	/* Escaped values at every offset from the 64-byte blocks the
+	 * special bytes are found in, by a tenant 1..128 bytes long: where
+	 * the shortcut gives up, the general path goes on from the same
+	 * member.  In short messages too, where a block's start must never
+	 * move past that member. */
+	for (int pad = 1; pad <= 128; pad++) {
+		char call[512], agent[512], tenant[160];
+		memset(tenant, 'x', (size_t)pad);
+		tenant[pad] = '\0';
+		snprintf(call, sizeof call, "{\"v\":1,\"type\":\"call\",\"ts\":"
+			 "\"2026-11-26T08:00:00Z\",\"tenant\":\"%s\","
+			 "\"id\":\"e\\u0031\",\"event\":\"answered\","
+			 "\"call_id\":\"c\\u0031\",\"queue\":\"q\\u00e9\","
+			 "\"agent_id\":\"a\xc3\xa9\",\"wait_ms\":4000}",
+			 tenant);
+		snprintf(agent, sizeof agent, "{\"v\":1,\"type\":\"agent\","
+			 "\"ts\":1,\"tenant\":\"%s\",\"id\":\"e\\u0031\","
+			 "\"agent_id\":\"a\\u0031\",\"state\":\"acw\"}", tenant);
+		if (dec_str(call) != CSLA_OK)
+			fail_msg("%s: %s", call, err);
+		check_str(ev.tenant, tenant);
+		check_str(ev.id, "e1");
+		check_str(ev.call_id, "c1");
+		check_str(ev.queue, "q\xc3\xa9");
+		check_str(ev.agent_id, "a\xc3\xa9");
+		assert_int_equal(ev.wait_ms, 4000);
+		if (dec_str(agent) != CSLA_OK)
+			fail_msg("%s: %s", agent, err);
+		check_str(ev.tenant, tenant);
+		check_str(ev.id, "e1");
+		check_str(ev.agent_id, "a1");
+		assert_int_equal(ev.state, CSLA_AS_ACW);
+	}
+	/* A type whose members come in another type's order: the type
+	 * decides, the guess only costs compares. */
+	assert_int_equal(dec_str("{\"v\":1,\"type\":\"cdr\",\"tenant\":\"t1\","
+				 "\"id\":\"e1\",\"event\":\"answered\","
+				 "\"call_id\":\"c1\",\"queue\":\"q1\","
+				 "\"agent_id\":\"a1\",\"outcome\":\"abandoned\","
+				 "\"offered_at\":1795680000000,"
+				 "\"ended_at\":1795680005000}"), CSLA_OK);
+	assert_int_equal(ev.type, CSLA_EV_CDR);
+	assert_int_equal(ev.outcome, CSLA_OUT_ABANDONED);
+	check_str(ev.call_id, "c1");
+	check_str(ev.queue, "q1");
+	check_str(ev.agent_id, "a1");
+	assert_int_equal(ev.ended_at, 1795680005000LL);
+	assert_int_equal(dec_str("{\"v\":1,\"type\":\"agent\",\"ts\":1,"
+				 "\"id\":\"e1\",\"event\":\"answered\","
+				 "\"state\":\"talking\",\"agent_id\":\"a1\"}"),
+			 CSLA_OK);
+	assert_int_equal(ev.type, CSLA_EV_AGENT);
+	assert_int_equal(ev.state, CSLA_AS_TALKING);
+	check_str(ev.agent_id, "a1");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -206,6 +351,7 @@ int main(void)
 		cmocka_unit_test(test_every_field),
 		cmocka_unit_test(test_short_messages),
 		cmocka_unit_test(test_v_first),
+		cmocka_unit_test(test_canonical_order),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
