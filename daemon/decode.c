@@ -73,8 +73,8 @@ static const char *const field_names[F__COUNT] = {
 	"alerting_at", "ended_at",
 };
 
-/* A field's key as it starts a member, "key": - the bytes of the first 16
- * of its member that must be so, and their masks. */
+/* A field's member as it follows another, ,"key":" for a string value -
+ * the bytes of the first 16 that must be so, and their masks. */
 struct keypat {
 	uint64_t w0, w1, m0, m1;
 	uint8_t len;
@@ -1285,16 +1285,18 @@ static inline unsigned type_class(const struct jval *v)
 	       v->len == 3 ? CLASS_CDR : CLASS_ANY;
 }
 
-/* The member at p when its key is field f's and its value a plain string
- * (the usual member of a message in csla_event_json()'s order), recorded
- * as scan_message() would: the key is checked by two masked compares, not
- * looked up.  Returns past the value, or NULL, with nothing recorded, for
- * anything else. */
+/* The member after p when it is field f's with a plain string value,
+ * p at the comma before it: the usual member of a message in
+ * csla_event_json()'s order.  One compare covers the comma, the key and
+ * the quote that opens the value, and the special bytes of the current
+ * block tell where the value ends.  Recorded as scan_message() would;
+ * returns past the value, or NULL, with nothing recorded, for anything
+ * else. */
 static inline uchar *expected_member(struct parser *ps, uchar *p,
 				     struct dctx *c, uint32_t *seen, int f)
 {
 	const struct keypat *k = &schema.keys[f];
-	uchar *q;
+	uchar *v = p + k->len, *q; /* the value's contents */
 	size_t off;
 	uint64_t m;
 
@@ -1302,28 +1304,25 @@ static inline uchar *expected_member(struct parser *ps, uchar *p,
 	    ((csla_load64(p) ^ k->w0) & k->m0) |
 	    ((csla_load64(p + 8) ^ k->w1) & k->m1))
 		return NULL;
-	p += k->len; /* < end: k->len <= 14 */
-	if (*p != '"')
-		return NULL;
-	/* Past the block's end, a block from the member on (as in
-	 * plain_member()) rather than find_special()'s detour; not from the
-	 * value on, which would leave the block past what the general path
-	 * scans when this one gives up. */
-	off = (size_t)(p + 1 - ps->blk);
+	/* Past the block's end, a block from p on (as in plain_member())
+	 * rather than find_special()'s detour; not from the value on, which
+	 * would leave the block past what the general path scans when this
+	 * one gives up. */
+	off = (size_t)(v - ps->blk);
 	m = off < 64 ? ps->bits >> off : 0;
 	if (!m) {
-		ps->blk = p - k->len;
-		ps->bits = block_bits(ps, ps->blk);
-		if (!(m = ps->bits >> (k->len + 1)))
+		ps->blk = p;
+		ps->bits = block_bits(ps, p);
+		if (!(m = ps->bits >> k->len))
 			return NULL;
 	}
-	q = p + 1 + __builtin_ctzll(m);
+	q = v + __builtin_ctzll(m);
 	if (*q != '"')
 		return NULL;
 	c->vals[f].kind = J_STR;
 	c->vals[f].flags = 0;
-	c->vals[f].p = (const char *)p + 1;
-	c->vals[f].len = (uint32_t)(q - p - 1);
+	c->vals[f].p = (const char *)v;
+	c->vals[f].len = (uint32_t)(q - v);
 	*seen |= 1u << f;
 	return q + 1;
 }
@@ -1348,23 +1347,28 @@ static uchar *scan_message(struct parser *ps, uchar *p, struct dctx *c)
 		c->vals[F_V].i = 1;
 		seen = 1u << F_V;
 		want = F_TYPE;
-		p += 6;
-		if (p < end && *p != '"')
-			p = skip_ws(p, end);
+		p += 5; /* at the comma */
+		goto expected;
 	}
 	for (;;) {
 		if (p == end || *p != '"')
 			return fail(ps, p, "string key expected");
-		f = want;
-		next = want != F_V ? expected_member(ps, p, c, &seen, want) :
-		       NULL;
-		if (!next && !(next = plain_member(ps, p, c, &seen, &f)) &&
+		if (!(next = plain_member(ps, p, c, &seen, &f)) &&
 		    !(next = scan_member(ps, p, c, &seen, &f)))
 			return NULL;
 		if (f == F_TYPE)
 			cls = type_class(&c->vals[F_TYPE]);
 		want = f < 0 ? F_V : canon_next[cls][f];
 		p = next;
+expected:
+		/* Then the members that follow in the expected order. */
+		while (want != F_V &&
+		       (next = expected_member(ps, p, c, &seen, want))) {
+			if (want == F_TYPE)
+				cls = type_class(&c->vals[F_TYPE]);
+			want = canon_next[cls][want];
+			p = next;
+		}
 		if (p == end || *p != ',') {
 			p = skip_ws(p, end);
 			if (p < end && *p == '}') {
@@ -1440,12 +1444,11 @@ csla_reject_t csla_decode(csla_decoder_t *d, const char *buf, size_t len,
 static void keypat_init(struct keypat *k, const char *name)
 {
 	unsigned char b[16] = { 0 }, m[16] = { 0 };
-	size_t n = strlen(name) + 3;
+	size_t n = strlen(name) + 5; /* at most 16: "alerting_at" */
 
-	b[0] = '"';
-	memcpy(b + 1, name, n - 3);
-	b[n - 2] = '"';
-	b[n - 1] = ':';
+	memcpy(b, ",\"", 2);
+	memcpy(b + 2, name, n - 5);
+	memcpy(b + n - 3, "\":\"", 3);
 	memset(m, 0xff, n);
 	k->w0 = csla_load64(b);
 	k->w1 = csla_load64(b + 8);

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -140,10 +141,20 @@ static void test_short_messages(void **state)
 	assert_non_null(strstr(err, "\"v\""));
 }
 
+/* Decodes a copy of msg in a buffer of its exact length, so that a read
+ * past the message is caught under ASan.  The copy lives until the next
+ * call: the event points into it. */
 static csla_reject_t dec_str(const char *msg)
 {
+	static char *held;
+	size_t n = strlen(msg);
+
+	free(held);
+	held = malloc(n ? n : 1);
+	assert_non_null(held);
+	memcpy(held, msg, n);
 	err[0] = '\0';
-	return csla_decode(dec, msg, strlen(msg), &ev, err, sizeof err);
+	return csla_decode(dec, held, n, &ev, err, sizeof err);
 }
 
 /* "v":1 first, as the shortcut takes it, and every neighbour of that text,
@@ -272,13 +283,31 @@ static void test_canonical_order(void **state)
 	assert_int_equal(dec_str(HEAD ",\"call_id\":\"c1\",\"queue\" :\"q1\","
 				 "\"agent_id\":\"a1\"}"), CSLA_OK);
 	check_str(ev.queue, "q1");
-	/* The last member 16 bytes long, and 15: the shortcut reads 16. */
+	/* 17, 16 and 15 bytes from the last member's comma to the end: the
+	 * shortcut reads 16. */
 	assert_int_equal(dec_str(HEAD ",\"call_id\":\"c1\",\"queue\":\"q1\","
 				 "\"agent_id\":\"a1\"}"), CSLA_OK);
 	check_str(ev.agent_id, "a1");
 	assert_int_equal(dec_str(HEAD ",\"call_id\":\"c1\",\"queue\":\"q1\","
 				 "\"agent_id\":\"a\"}"), CSLA_OK);
 	check_str(ev.agent_id, "a");
+	assert_int_equal(dec_str(HEAD ",\"call_id\":\"c1\",\"queue\":\"q1\","
+				 "\"agent_id\":\"\"}"), CSLA_REJ_BAD_FIELD);
+	assert_non_null(strstr(err, "\"agent_id\""));
+	/* The longest key, whose pattern takes all 16 bytes, expected (after
+	 * offered_at) at the end. */
+	assert_int_equal(dec_str("{\"v\":1,\"type\":\"cdr\",\"call_id\":\"c1\","
+				 "\"queue\":\"q1\",\"outcome\":\"abandoned\","
+				 "\"ended_at\":\"2026-11-26T08:00:05Z\","
+				 "\"offered_at\":\"2026-11-26T08:00:00Z\","
+				 "\"alerting_at\":\"2026-11-26T08:00:01Z\"}"),
+			 CSLA_OK);
+	assert_int_equal(ev.alerting_at, 1795680001000LL);
+	assert_int_equal(dec_str("{\"v\":1,\"type\":\"cdr\",\"call_id\":\"c1\","
+				 "\"queue\":\"q1\",\"outcome\":\"abandoned\","
+				 "\"ended_at\":\"2026-11-26T08:00:05Z\","
+				 "\"offered_at\":\"2026-11-26T08:00:00Z\","
+				 "\"alerting_at\":\""), CSLA_REJ_MALFORMED_JSON);
 	/* Broken JSON where the guess holds: reported where it breaks.
 	 * HEAD is 91 bytes, ,"call_id":"c1" 15 more, ,"queue":"q1 12. */
 	assert_int_equal(dec_str(HEAD ",\"call_id\":\"c1\",\"queue\":\"q1"),
