@@ -264,8 +264,11 @@ static uint64_t short_message_bits(uchar *start, size_t len)
 	return special64(copy) & ((1ULL << len) - 1);
 }
 
-/* The special bytes of the block at blk (see struct parser), blk < end. */
-static inline uint64_t block_bits(const struct parser *ps, uchar *blk)
+/* The special bytes of the block at blk (see struct parser), blk < end.
+ * Always inline: gcc 12 otherwise keeps one copy out of line, and the call
+ * then sits between one member and the next on expected_member()'s path. */
+static inline __attribute__((always_inline)) uint64_t
+block_bits(const struct parser *ps, uchar *blk)
 {
 	size_t left = (size_t)(ps->end - blk);
 
